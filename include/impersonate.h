@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * impersonate.h - per-thread impersonate/revert for PAM-aware daemons.
+ *
+ * The daemon-facing API of libimpersonate.  A daemon makes an immutable,
+ * reference-counted token for a client (from a user name, from explicit ids,
+ * or from the PAM handle on which pam_impersonate(8) ran), then runs a piece
+ * of work as that client on the calling thread:
+ *
+ *     imp_token *tok;
+ *     if (imp_token_for_user("alice", 0, &tok) < 0) ...
+ *     if (imp_impersonate(tok) == 0) {
+ *             int fd = openat(dirfd, name, O_RDONLY);   // checked as alice
+ *             imp_revert();
+ *     }
+ *     imp_token_unref(tok);
+ *
+ * Only the calling thread changes (raw per-thread syscalls, never glibc's
+ * process-wide set*id wrappers).  Every switch is read back from the kernel;
+ * a failed impersonation leaves the thread exactly as it was, and a revert
+ * that cannot be completed calls the panic handler instead of returning with
+ * the wrong identity.  See impersonate(3) for the model and SPEC.md for the
+ * rule IDs cited below.
+ *
+ * Every function returning int returns 0 (or a documented non-negative
+ * value) on success and a negative errno on failure.  Out-parameters are
+ * written only on success.  The library never logs.
+ */
+#ifndef IMPERSONATE_H
+#define IMPERSONATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define IMP_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#define IMP_WUR __attribute__((warn_unused_result))
+#else
+#define IMP_NONNULL(...)
+#define IMP_WUR
+#endif
+
+/* Opaque types. */
+typedef struct imp_token imp_token; /* an identity to impersonate (K1) */
+typedef struct imp_call imp_call;   /* one incoming call (F1-F5) */
+struct pam_handle;                  /* from <security/pam_appl.h> */
+
+/* ---- Token flags ------------------------------------------------------ */
+
+/* Mode (SPEC T10).  Exactly one of the two; IMP_MODE_FS is the default (0). */
+#define IMP_MODE_FS 0x0u   /* groups, fsgid, fsuid; real/effective/saved kept */
+#define IMP_MODE_FULL 0x1u /* groups, egid, euid; real and saved ids kept */
+#define IMP_MODE_MASK 0x1u
+
+/* Level (SPEC K3).  An identify-level token can be queried, never
+ * impersonated. */
+#define IMP_LEVEL_IMPERSONATE 0x0u
+#define IMP_LEVEL_IDENTIFY 0x2u
+
+/* imp_token_for_user() only: put the primary group alone in the supplementary
+ * list instead of every group NSS knows for the user. */
+#define IMP_GROUPS_PRIMARY_ONLY 0x4u
+
+#define IMP_TOKEN_FLAGS_MASK 0x7u
+
+/* Maximum call-frame nesting per thread (SPEC F5). */
+#define IMP_MAX_CALL_DEPTH 16
+
+/* ---- Tokens (SPEC K1-K4) ---------------------------------------------- */
+
+/*
+ * imp_token_new() - make a token from explicit ids.
+ * @uid, @gid: the identity; (uid_t)-1 and (gid_t)-1 are rejected.
+ * @groups, @ngroups: supplementary groups (copied, sorted, duplicates
+ *     removed).  An empty list is a list: impersonating sets no groups.
+ *     At most NGROUPS_MAX (65536) entries; @groups may be NULL if @ngroups is 0.
+ * @flags: IMP_MODE_*, IMP_LEVEL_* (IMP_GROUPS_PRIMARY_ONLY is ignored here).
+ * @ret: receives the new token with one reference owned by the caller.
+ *
+ * The user name of such a token is looked up through NSS once, here; if NSS
+ * has no entry for @uid the name is the decimal uid.
+ * Returns 0, -EINVAL (bad id, flags or count) or -ENOMEM.
+ */
+IMP_WUR IMP_NONNULL(6) int imp_token_new(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+                                        unsigned flags, imp_token **ret);
+
+/*
+ * imp_token_for_user() - make a token for a user known to NSS (SPEC K2).
+ * Resolves uid and primary gid with getpwnam_r() and the full supplementary
+ * group list with getgrouplist() (any NSS source; no limit below NGROUPS_MAX).
+ * Returns 0, -EINVAL (empty name, bad flags), -ENOENT (no such user),
+ * -ENOMEM, or the negative errno NSS reported (e.g. -EIO).
+ */
+IMP_WUR IMP_NONNULL(1, 3) int imp_token_for_user(const char *name, unsigned flags, imp_token **ret);
+
+/*
+ * imp_token_with_caps() - derive a token that keeps named capabilities in the
+ * effective set while impersonating (SPEC T11).  @caps is a list of libcap
+ * names separated by commas or spaces ("cap_net_bind_service,cap_sys_nice").
+ * The base token is unchanged (tokens are immutable); the new token shares its
+ * identity, flags and revocation state is its own.
+ * Impersonating with a kept capability that the thread does not hold in its
+ * permitted set fails with -EPERM.
+ * Returns 0, -EINVAL (unknown or empty name) or -ENOMEM.
+ */
+IMP_WUR IMP_NONNULL(1, 2, 3) int imp_token_with_caps(const imp_token *base, const char *caps,
+                                                    imp_token **ret);
+
+/* Take another reference; returns @tok.  NULL is passed through. */
+imp_token *imp_token_ref(imp_token *tok);
+
+/* Drop a reference; frees the token with the last one.  NULL is ignored.
+ * Threads impersonating the token hold their own reference. */
+void imp_token_unref(imp_token *tok);
+
+/*
+ * imp_token_revoke() - mark a token revoked (SPEC K4).  New impersonations
+ * with it (and tokens derived from it later) fail with -EKEYREVOKED; threads
+ * already impersonating it keep running until they revert.  Irreversible,
+ * idempotent, thread-safe.
+ */
+IMP_NONNULL(1) void imp_token_revoke(imp_token *tok);
+IMP_NONNULL(1) bool imp_token_is_revoked(const imp_token *tok);
+
+/* Accessors.  The returned pointers live as long as the token. */
+IMP_NONNULL(1) uid_t imp_token_uid(const imp_token *tok);
+IMP_NONNULL(1) gid_t imp_token_gid(const imp_token *tok);
+/* Sorted supplementary groups; *@ngroups receives the count. */
+IMP_NONNULL(1, 2) const gid_t *imp_token_groups(const imp_token *tok, size_t *ngroups);
+IMP_NONNULL(1) const char *imp_token_user_name(const imp_token *tok);
+IMP_NONNULL(1) unsigned imp_token_flags(const imp_token *tok);
+/* Capabilities kept while impersonating, bit n = capability n. */
+IMP_NONNULL(1) uint64_t imp_token_kept_caps(const imp_token *tok);
+
+/* ---- The calling thread (SPEC T1-T13) --------------------------------- */
+
+/*
+ * imp_impersonate() - run the calling thread as @tok.
+ * The first impersonation in the current frame saves the thread's credentials
+ * (T2); impersonating again switches to @tok and keeps that saved state (T3).
+ * Order: supplementary groups, gid, uid, then capabilities (T12); the result
+ * is read back from the kernel (T7).  On any failure the thread is exactly as
+ * before the call, including a previous impersonation (T6).
+ *
+ * Returns 0, or:
+ *  -EINVAL     @tok is NULL or not a token
+ *  -EACCES     identify-level token (K3)
+ *  -EKEYREVOKED  revoked token (K4)
+ *  -ENOTSUP    per-thread credentials cannot be guaranteed here (X4)
+ *  -EPERM      the thread lacks CAP_SETUID/CAP_SETGID, or a kept capability
+ *  -EBUSY      this thread was created by an impersonating thread and runs
+ *              with credentials the library cannot revert (X1)
+ *  -EIO        the kernel state read back differs from the intended state
+ *  -ENOMEM     the per-thread state could not be allocated (first use only)
+ *  or another negative errno returned by a credential syscall.
+ */
+IMP_WUR int imp_impersonate(imp_token *tok);
+
+/*
+ * imp_revert() - restore the credentials saved at the first impersonation of
+ * the current frame (T4).  Not impersonating: returns 0 and changes nothing
+ * (T5).  If the thread's credentials were changed behind the library's back
+ * while impersonating, they are restored all the same and -EUCLEAN is
+ * returned (T9).  The process's dumpable flag is put back (X3).
+ * If the saved credentials cannot be restored and verified, the panic handler
+ * is called and this function does not return (T8).
+ * Returns 0, -EUCLEAN (restored after tampering), or -EBUSY (X1: the thread
+ * inherited an impersonation from its creator and has nothing to restore).
+ */
+int imp_revert(void);
+
+/*
+ * imp_is_impersonating() - 1 if the calling thread impersonates in its
+ * current frame, 0 if not.  A thread created by an impersonating thread also
+ * answers 1 (X1).
+ */
+int imp_is_impersonating(void);
+
+/*
+ * imp_current_token() - the token the calling thread impersonates in its
+ * current frame, with a new reference for the caller.
+ * Returns 0, or -ENOENT when not impersonating (or X1 inherited state).
+ */
+IMP_NONNULL(1) int imp_current_token(imp_token **ret);
+
+/* ---- Call frames (SPEC F1-F5) ------------------------------------------ */
+
+/*
+ * imp_call_begin() - begin one incoming call for @client on the calling
+ * (dispatch) thread.  Pushes a frame: inside it the thread runs as its own
+ * identity until imp_impersonate()/imp_call_impersonate().  If the thread was
+ * impersonating in the outer frame, that impersonation is suspended (the
+ * thread runs as itself) and is restored exactly by imp_call_end() (F3).
+ * @ret receives the call with one reference for the caller; the frame holds
+ * another until imp_call_end().
+ * Returns 0, -EINVAL, -EOVERFLOW (more than IMP_MAX_CALL_DEPTH frames, F5),
+ * -EBUSY (X1 inherited state), -ENOMEM.
+ */
+IMP_WUR IMP_NONNULL(1, 2) int imp_call_begin(imp_token *client, imp_call **ret);
+
+/*
+ * imp_call_impersonate() - impersonate the call's client on the calling
+ * thread, which may be any thread while the call is active (F4).  Affects
+ * only the calling thread; as imp_impersonate() in that thread's current
+ * frame.  Returns as imp_impersonate(), or -ESTALE once the call has ended.
+ */
+IMP_WUR int imp_call_impersonate(imp_call *call);
+
+/*
+ * imp_call_end() - end the call begun on this thread: revert if still
+ * impersonating in its frame (F2), pop the frame and restore the outer
+ * frame's state, impersonation included (F3).  Other threads impersonating
+ * through the call are not reverted; later imp_call_impersonate() fails.
+ * Returns 0, -EUCLEAN (ended after tampering was found, see imp_revert()),
+ * -EINVAL (not a call), -EXDEV (begun on another thread), -EBUSY (not the
+ * innermost frame: inner calls are still active, F5), -ESTALE (already
+ * ended).
+ */
+int imp_call_end(imp_call *call);
+
+/* The innermost active call of the calling thread, with a new reference.
+ * Returns 0 or -ENOENT outside any call. */
+IMP_NONNULL(1) int imp_call_current(imp_call **ret);
+
+imp_call *imp_call_ref(imp_call *call);
+void imp_call_unref(imp_call *call);
+
+/* The call's client token (borrowed: valid while the caller holds @call). */
+IMP_NONNULL(1) imp_token *imp_call_token(const imp_call *call);
+/* true once imp_call_end() ran. */
+IMP_NONNULL(1) bool imp_call_is_complete(const imp_call *call);
+
+/* ---- Process support (SPEC X4, S5) ------------------------------------- */
+
+struct imp_support {
+	bool can_impersonate;   /* both modes usable here and now */
+	bool per_thread;        /* credential changes stay on one thread (X4) */
+	bool have_setuid;       /* CAP_SETUID permitted and effective */
+	bool have_setgid;       /* CAP_SETGID permitted and effective */
+	unsigned modes;         /* bit (1 << IMP_MODE_FS) | (1 << IMP_MODE_FULL) */
+	char reason[160];       /* human-readable, empty when can_impersonate */
+};
+
+/*
+ * imp_query_support() - can the calling thread impersonate here and now?
+ * Checks CAP_SETUID/CAP_SETGID in the thread's permitted and effective sets
+ * and the per-thread guarantee (no libpsx, which makes capability changes
+ * process-wide).  Returns 0 and fills @info.
+ */
+IMP_NONNULL(1) int imp_query_support(struct imp_support *info);
+
+/* ---- Panic handler (SPEC T8) ------------------------------------------- */
+
+/*
+ * Called when the thread's own credentials cannot be restored and verified,
+ * with a short message.  The default writes the message to stderr and calls
+ * abort().  If a handler returns, the library calls abort() itself: control
+ * never returns to the caller with the wrong identity.  Passing NULL restores
+ * the default.  Returns the previous handler.
+ */
+typedef void (*imp_panic_fn)(const char *message);
+imp_panic_fn imp_set_panic_handler(imp_panic_fn fn);
+
+/* ---- Children (SPEC X2) ------------------------------------------------- */
+
+/*
+ * A child forked with fork() by an impersonating thread starts as the
+ * process's own identity: the library's pthread_atfork() child handler
+ * restores the saved credentials in the child and clears the child's
+ * impersonation state.  Children created with vfork(), posix_spawn(),
+ * system() or clone() run no fork handlers and inherit the thread's
+ * impersonated credentials: see impersonate(3).
+ */
+
+/*
+ * imp_become_client() - switch the calling process irreversibly to @tok
+ * (real, effective and saved uid and gid, groups; every capability dropped).
+ * Meant for a freshly forked child before exec: glibc's process-wide set*id
+ * is used, so call it only in a single-threaded child.  Returns 0 or
+ * -errno as imp_impersonate(); on failure the process should _exit().
+ */
+IMP_WUR IMP_NONNULL(1) int imp_become_client(const imp_token *tok);
+
+/* ---- PAM hand-over (SPEC P1) ------------------------------------------- */
+
+/*
+ * imp_token_from_pam() - the token pam_impersonate(8) made for the PAM handle
+ * @pamh (in setcred ESTABLISH or open_session), with a new reference.
+ * The reference stays valid after pam_end(); the token may be revoked by
+ * close_session/setcred DELETE (K4).
+ * Returns 0, -EINVAL, or -ENOENT (the module has not made a token for
+ * @pamh, or @pamh has ended).
+ */
+IMP_WUR IMP_NONNULL(1, 2) int imp_token_from_pam(struct pam_handle *pamh, imp_token **ret);
+
+/*
+ * For pam_impersonate(8) only: register @tok (a reference is taken) as the
+ * token of @pamh, replacing any earlier one, and drop the registration.
+ * Returns 0, -EINVAL or -ENOMEM / 0 or -ENOENT.
+ */
+IMP_WUR IMP_NONNULL(1, 2) int imp_pam_register(struct pam_handle *pamh, imp_token *tok);
+IMP_NONNULL(1) int imp_pam_unregister(struct pam_handle *pamh);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* IMPERSONATE_H */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Private declarations shared by the files of libimpersonate. */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "impersonate.h"
+
+#define IMP_PUBLIC __attribute__((visibility("default")))
+
+/* Magic numbers checked on entry, as libcap does for cap_t. */
+#define IMP_TOKEN_MAGIC 0x746f6b6eu /* "tokn" */
+#define IMP_CALL_MAGIC 0x63616c6cu  /* "call" */
+#define IMP_DEAD_MAGIC 0xdeadbeefu  /* written when freed */
+
+#define CAP_BIT(c) (UINT64_C(1) << (c))
+
+struct imp_token {
+	uint32_t magic;
+	atomic_size_t refs;
+	atomic_bool revoked;
+	uid_t uid;
+	gid_t gid;
+	unsigned flags;
+	uint64_t kept_caps;
+	const char *name; /* points into the same allocation */
+	size_t ngroups;
+	gid_t groups[]; /* sorted, no duplicates; the name follows */
+};
+
+struct imp_thread;
+
+struct imp_call {
+	uint32_t magic;
+	atomic_size_t refs;
+	atomic_bool complete;
+	imp_token *client;
+	struct imp_thread *owner; /* the thread that began it */
+	unsigned depth;           /* its frame in the owner's stack */
+};
+
+/* A token pointer the caller passed: NULL, freed or foreign memory with a
+ * different magic is rejected (a wild pointer is the caller's bug). */
+static inline bool token_valid(const imp_token *tok)
+{
+	return tok && tok->magic == IMP_TOKEN_MAGIC;
+}
+
+static inline bool call_valid(const imp_call *call)
+{
+	return call && call->magic == IMP_CALL_MAGIC;
+}
+
+/* Calls the panic handler, then abort(); never returns (SPEC T8). */
+__attribute__((noreturn)) void imp_panic(const char *message);
+
+/* SPEC X4: false when libpsx is loaded, which makes libcap's capability
+ * changes process-wide.  Cached after the first call. */
+bool support_per_thread(void);

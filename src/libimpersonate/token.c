@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Tokens (SPEC K1-K4): immutable identities, reference counted, shared
+ * between threads.  Everything slow (NSS, allocation, capability names)
+ * happens here, when a token is made, never while switching (T13).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+	return (x > y) - (x < y);
+}
+
+static size_t ngroups_max(void)
+{
+	long n = sysconf(_SC_NGROUPS_MAX);
+	return n > 0 ? (size_t)n : 65536;
+}
+
+/* One allocation: header, sorted unique groups, then the name. */
+static int token_alloc(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, unsigned flags,
+                       const char *name, imp_token **ret)
+{
+	size_t namelen = strlen(name) + 1;
+	imp_token *t = malloc(sizeof(*t) + ngroups * sizeof(gid_t) + namelen);
+	if (!t)
+		return -ENOMEM;
+
+	*t = (imp_token){.magic = IMP_TOKEN_MAGIC, .uid = uid, .gid = gid, .flags = flags};
+	atomic_init(&t->refs, 1);
+	atomic_init(&t->revoked, false);
+	if (ngroups)
+		memcpy(t->groups, groups, ngroups * sizeof(gid_t));
+	qsort(t->groups, ngroups, sizeof(gid_t), gid_cmp);
+	size_t n = 0;
+	for (size_t i = 0; i < ngroups; i++)
+		if (n == 0 || t->groups[n - 1] != t->groups[i])
+			t->groups[n++] = t->groups[i];
+	t->ngroups = n;
+	char *namecopy = (char *)(t->groups + ngroups);
+	memcpy(namecopy, name, namelen);
+	t->name = namecopy;
+	*ret = t;
+	return 0;
+}
+
+static bool id_valid(uint32_t id)
+{
+	return id != (uint32_t)-1;
+}
+
+IMP_PUBLIC int imp_token_new(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, unsigned flags,
+                             imp_token **ret)
+{
+	if (!id_valid(uid) || !id_valid(gid) || (flags & ~IMP_TOKEN_FLAGS_MASK) ||
+	    (ngroups && !groups) || ngroups > ngroups_max())
+		return -EINVAL;
+	for (size_t i = 0; i < ngroups; i++)
+		if (!id_valid(groups[i]))
+			return -EINVAL;
+
+	char name[32], buf[4096];
+	struct passwd pw, *found = NULL;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found && strlen(found->pw_name) < 32)
+		snprintf(name, sizeof(name), "%s", found->pw_name);
+	else
+		snprintf(name, sizeof(name), "%u", (unsigned)uid);
+	return token_alloc(uid, gid, groups, ngroups, flags & ~IMP_GROUPS_PRIMARY_ONLY, name, ret);
+}
+
+/* getpwnam_r() with a buffer grown until the entry fits. */
+static int lookup_user(const char *name, struct passwd *pw, char **buf)
+{
+	size_t size = 1024;
+	for (;;) {
+		struct passwd *found = NULL;
+		char *b = realloc(*buf, size);
+		if (!b)
+			return -ENOMEM;
+		*buf = b;
+		int e = getpwnam_r(name, pw, b, size, &found);
+		if (e == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (e != 0)
+			return -e;
+		return found ? 0 : -ENOENT;
+	}
+}
+
+/* getgrouplist() with a list grown until every group fits (SPEC K2). */
+static int lookup_groups(const char *name, gid_t gid, gid_t **list, size_t *count)
+{
+	int n = 64;
+	for (;;) {
+		gid_t *l = realloc(*list, (size_t)n * sizeof(gid_t));
+		if (!l)
+			return -ENOMEM;
+		*list = l;
+		int want = n;
+		if (getgrouplist(name, gid, l, &want) >= 0) {
+			*count = (size_t)want;
+			return 0;
+		}
+		if (want <= n) /* glibc did not say how many: grow anyway */
+			want = n * 2;
+		if ((size_t)want > ngroups_max())
+			return -E2BIG;
+		n = want;
+	}
+}
+
+IMP_PUBLIC int imp_token_for_user(const char *name, unsigned flags, imp_token **ret)
+{
+	if (!*name || (flags & ~IMP_TOKEN_FLAGS_MASK))
+		return -EINVAL;
+
+	char *buf = NULL;
+	gid_t *groups = NULL;
+	size_t ngroups = 0;
+	struct passwd pw;
+	int r = lookup_user(name, &pw, &buf);
+	if (r == 0 && (flags & IMP_GROUPS_PRIMARY_ONLY)) {
+		r = token_alloc(pw.pw_uid, pw.pw_gid, &pw.pw_gid, 1, flags & ~IMP_GROUPS_PRIMARY_ONLY,
+		                pw.pw_name, ret);
+	} else if (r == 0) {
+		r = lookup_groups(pw.pw_name, pw.pw_gid, &groups, &ngroups);
+		if (r == 0)
+			r = token_alloc(pw.pw_uid, pw.pw_gid, groups, ngroups, flags, pw.pw_name, ret);
+	}
+	free(groups);
+	free(buf);
+	return r;
+}
+
+/* Parse "cap_a,cap_b cap_c" with libcap's names into a bit mask. */
+static int parse_caps(const char *text, uint64_t *mask)
+{
+	char *copy = strdup(text), *save = NULL;
+	if (!copy)
+		return -ENOMEM;
+	uint64_t m = 0;
+	int r = 0, seen = 0;
+	for (char *w = strtok_r(copy, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+		cap_value_t v;
+		if (cap_from_name(w, &v) < 0 || v < 0 || v > 63) {
+			r = -EINVAL;
+			break;
+		}
+		m |= CAP_BIT(v);
+		seen++;
+	}
+	free(copy);
+	if (r == 0 && seen == 0)
+		r = -EINVAL;
+	if (r == 0)
+		*mask = m;
+	return r;
+}
+
+IMP_PUBLIC int imp_token_with_caps(const imp_token *base, const char *caps, imp_token **ret)
+{
+	uint64_t mask;
+	imp_token *t;
+	if (!token_valid(base))
+		return -EINVAL;
+	int r = parse_caps(caps, &mask);
+	if (r == 0)
+		r = token_alloc(base->uid, base->gid, base->groups, base->ngroups, base->flags, base->name, &t);
+	if (r < 0)
+		return r;
+	t->kept_caps = mask;
+	atomic_store(&t->revoked, atomic_load(&base->revoked));
+	*ret = t;
+	return 0;
+}
+
+IMP_PUBLIC imp_token *imp_token_ref(imp_token *tok)
+{
+	if (token_valid(tok))
+		atomic_fetch_add_explicit(&tok->refs, 1, memory_order_relaxed);
+	return tok;
+}
+
+IMP_PUBLIC void imp_token_unref(imp_token *tok)
+{
+	if (!token_valid(tok))
+		return;
+	if (atomic_fetch_sub_explicit(&tok->refs, 1, memory_order_acq_rel) == 1) {
+		tok->magic = IMP_DEAD_MAGIC;
+		free(tok);
+	}
+}
+
+IMP_PUBLIC void imp_token_revoke(imp_token *tok)
+{
+	if (token_valid(tok))
+		atomic_store(&tok->revoked, true);
+}
+
+IMP_PUBLIC bool imp_token_is_revoked(const imp_token *tok)
+{
+	return !token_valid(tok) || atomic_load(&tok->revoked);
+}
+
+IMP_PUBLIC uid_t imp_token_uid(const imp_token *tok)
+{
+	return token_valid(tok) ? tok->uid : (uid_t)-1;
+}
+
+IMP_PUBLIC gid_t imp_token_gid(const imp_token *tok)
+{
+	return token_valid(tok) ? tok->gid : (gid_t)-1;
+}
+
+IMP_PUBLIC const gid_t *imp_token_groups(const imp_token *tok, size_t *ngroups)
+{
+	*ngroups = token_valid(tok) ? tok->ngroups : 0;
+	return token_valid(tok) ? tok->groups : NULL;
+}
+
+IMP_PUBLIC const char *imp_token_user_name(const imp_token *tok)
+{
+	return token_valid(tok) ? tok->name : NULL;
+}
+
+IMP_PUBLIC unsigned imp_token_flags(const imp_token *tok)
+{
+	return token_valid(tok) ? tok->flags : 0;
+}
+
+IMP_PUBLIC uint64_t imp_token_kept_caps(const imp_token *tok)
+{
+	return token_valid(tok) ? tok->kept_caps : 0;
+}
