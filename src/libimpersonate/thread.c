@@ -20,6 +20,7 @@
 #include <linux/capability.h>
 
 #include "creds.h"
+#include "inherit.h"
 #include "internal.h"
 
 #define INLINE_GROUPS 32
@@ -143,24 +144,12 @@ static void tls_init(void)
 		imp_panic("impersonate: cannot create the thread key");
 }
 
-/*
- * A new thread inherits its creator's kernel credentials but not its library
- * state.  If those credentials look like an impersonation in progress (fs ids
- * apart from the effective ones, effective apart from saved, or -- while some
- * thread impersonates -- CAP_SETUID/CAP_SETGID permitted but not effective),
- * the thread is marked inherited: it says it is impersonating and refuses to
- * save those credentials as its own (X1).
- */
 static bool looks_inherited(struct imp_thread *t)
 {
 	struct imp_creds c;
-	const uint64_t setid = CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID);
-
 	if (creds_read(&c, t->scratch, t->scratch_cap) < 0)
 		return false;
-	return c.uid[ID_FS] != c.uid[ID_EFF] || c.gid[ID_FS] != c.gid[ID_EFF] ||
-	       c.uid[ID_EFF] != c.uid[ID_SAVED] || c.gid[ID_EFF] != c.gid[ID_SAVED] ||
-	       (atomic_load(&active_threads) > 0 && (c.caps.prm & setid) == setid && !(c.caps.eff & setid));
+	return inherit_suspect(&c, atomic_load(&active_threads) > 0);
 }
 
 static int thread_get(struct imp_thread **ret)
@@ -213,6 +202,7 @@ static int frame_capture(struct frame *f)
 	}
 	f->pdeathsig = 0;
 	prctl(PR_GET_PDEATHSIG, &f->pdeathsig);
+	inherit_note_own(&f->own);
 	return 0;
 }
 
