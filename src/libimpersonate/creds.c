@@ -107,8 +107,8 @@ static bool uid_changes(const struct imp_creds *cur, const struct imp_creds *wan
  * Run the steps in @order from @cur to @want.  A step runs only when its part
  * differs; the caps step also runs whenever the uid step ran before it,
  * because the kernel rewrites the effective set on uid changes
- * (capabilities(7)), and runs once more at the end if the uid step ran after
- * it.  @keep_going: carry on after a failed step (restore is best effort and
+ * (capabilities(7)), and once more at the end if the uid step ran after it
+ * and the kernel's adjustment left the sets different from @want.  @keep_going: carry on after a failed step (restore is best effort and
  * judged by the read-back); otherwise stop at the first failure.
  */
 static int transition(const struct imp_creds *cur, const struct imp_creds *want, const enum step *order,
@@ -147,8 +147,11 @@ static int transition(const struct imp_creds *cur, const struct imp_creds *want,
 		if (r < 0 && !keep_going)
 			return r;
 	}
-	if (caps_stale) {
-		int r = sys_capset(&want->caps);
+	if (caps_stale) { /* only when the kernel's fixup really changed them */
+		struct sys_caps now;
+		int r = sys_capget(&now);
+		if (r == 0 && (now.eff != want->caps.eff || now.prm != want->caps.prm || now.inh != want->caps.inh))
+			r = sys_capset(&want->caps);
 		if (r < 0 && first_err == 0)
 			first_err = r;
 	}
