@@ -43,6 +43,23 @@ void harness_skip(const char *why)
 	_exit(77);
 }
 
+void harness_in_child(void (*fn)(void *), void *arg)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0)
+		harness_fail(__FILE__, __LINE__, "fork");
+	if (pid == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		harness_fail(__FILE__, __LINE__, "child failed (status 0x%x)", st);
+}
+
 static int run_one(int i)
 {
 	fflush(stdout);

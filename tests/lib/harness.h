@@ -35,6 +35,11 @@ __attribute__((noreturn, format(printf, 3, 4))) void harness_fail(const char *fi
                                                                   const char *fmt, ...);
 __attribute__((noreturn)) void harness_skip(const char *why);
 
+/* Run @fn(@arg) in a forked child and fail the test unless it exits 0 (the
+ * CHECK macros inside make it exit 1).  For steps that must not touch the
+ * test's own process, e.g. giving up root before cleanup. */
+void harness_in_child(void (*fn)(void *), void *arg);
+
 #define CHECK(expr)                                                          \
 	do {                                                                 \
 		if (!(expr))                                                 \
