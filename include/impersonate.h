@@ -103,8 +103,9 @@ IMP_WUR IMP_NONNULL(1, 3) int imp_token_for_user(const char *name, unsigned flag
  * imp_token_with_caps() - derive a token that keeps named capabilities in the
  * effective set while impersonating (SPEC T11).  @caps is a list of libcap
  * names separated by commas or spaces ("cap_net_bind_service,cap_sys_nice").
- * The base token is unchanged (tokens are immutable); the new token shares its
- * identity, flags and revocation state is its own.
+ * The base token is unchanged (tokens are immutable); the new token has the
+ * same identity and flags, and its own revocation state (revoked from the
+ * start if the base already is).
  * Impersonating with a kept capability that the thread does not hold in its
  * permitted set fails with -EPERM.
  * Returns 0, -EINVAL (unknown or empty name) or -ENOMEM.
@@ -178,7 +179,8 @@ int imp_revert(void);
 /*
  * imp_is_impersonating() - 1 if the calling thread impersonates in its
  * current frame, 0 if not.  A thread created by an impersonating thread also
- * answers 1 (X1).
+ * answers 1 (X1).  -ENOMEM if the thread's state cannot be allocated on its
+ * first use of the library.
  */
 int imp_is_impersonating(void);
 
