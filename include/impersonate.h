@@ -46,7 +46,9 @@ extern "C" {
 #define IMP_WUR
 #endif
 
-/* Opaque types. */
+/* Opaque types.  Functions taking a token or call check it at run time (NULL
+ * or a pointer that is not a live token/call gives -EINVAL, false, NULL or
+ * (uid_t)-1 as documented); IMP_NONNULL marks out-parameters only. */
 typedef struct imp_token imp_token; /* an identity to impersonate (K1) */
 typedef struct imp_call imp_call;   /* one incoming call (F1-F5) */
 struct pam_handle;                  /* from <security/pam_appl.h> */
@@ -84,7 +86,8 @@ struct pam_handle;                  /* from <security/pam_appl.h> */
  * @ret: receives the new token with one reference owned by the caller.
  *
  * The user name of such a token is looked up through NSS once, here; if NSS
- * has no entry for @uid the name is the decimal uid.
+ * has no entry for @uid (or the name is 32 bytes or longer) the name is the
+ * decimal uid.
  * Returns 0, -EINVAL (bad id, flags or count) or -ENOMEM.
  */
 IMP_WUR IMP_NONNULL(6) int imp_token_new(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
@@ -94,10 +97,11 @@ IMP_WUR IMP_NONNULL(6) int imp_token_new(uid_t uid, gid_t gid, const gid_t *grou
  * imp_token_for_user() - make a token for a user known to NSS (SPEC K2).
  * Resolves uid and primary gid with getpwnam_r() and the full supplementary
  * group list with getgrouplist() (any NSS source; no limit below NGROUPS_MAX).
- * Returns 0, -EINVAL (empty name, bad flags), -ENOENT (no such user),
+ * Returns 0, -EINVAL (NULL or empty name, bad flags), -ENOENT (no such user),
+ * -E2BIG (more groups than NGROUPS_MAX), -ERANGE (a passwd entry over 1 MiB),
  * -ENOMEM, or the negative errno NSS reported (e.g. -EIO).
  */
-IMP_WUR IMP_NONNULL(1, 3) int imp_token_for_user(const char *name, unsigned flags, imp_token **ret);
+IMP_WUR IMP_NONNULL(3) int imp_token_for_user(const char *name, unsigned flags, imp_token **ret);
 
 /*
  * imp_token_with_caps() - derive a token that keeps named capabilities in the
@@ -106,11 +110,12 @@ IMP_WUR IMP_NONNULL(1, 3) int imp_token_for_user(const char *name, unsigned flag
  * The base token is unchanged (tokens are immutable); the new token has the
  * same identity and flags, and its own revocation state (revoked from the
  * start if the base already is).
- * Impersonating with a kept capability that the thread does not hold in its
- * permitted set fails with -EPERM.
- * Returns 0, -EINVAL (unknown or empty name) or -ENOMEM.
+ * The list replaces any capabilities @base kept.  Impersonating with a kept
+ * capability that the thread does not hold in its permitted set fails with
+ * -EPERM.
+ * Returns 0, -EINVAL (@base not a token, unknown or empty name) or -ENOMEM.
  */
-IMP_WUR IMP_NONNULL(1, 2, 3) int imp_token_with_caps(const imp_token *base, const char *caps,
+IMP_WUR IMP_NONNULL(3) int imp_token_with_caps(const imp_token *base, const char *caps,
                                                     imp_token **ret);
 
 /* Take another reference; returns @tok.  NULL is passed through. */
@@ -126,18 +131,18 @@ void imp_token_unref(imp_token *tok);
  * already impersonating it keep running until they revert.  Irreversible,
  * idempotent, thread-safe.
  */
-IMP_NONNULL(1) void imp_token_revoke(imp_token *tok);
-IMP_NONNULL(1) bool imp_token_is_revoked(const imp_token *tok);
+void imp_token_revoke(imp_token *tok);
+bool imp_token_is_revoked(const imp_token *tok);
 
 /* Accessors.  The returned pointers live as long as the token. */
-IMP_NONNULL(1) uid_t imp_token_uid(const imp_token *tok);
-IMP_NONNULL(1) gid_t imp_token_gid(const imp_token *tok);
+uid_t imp_token_uid(const imp_token *tok);
+gid_t imp_token_gid(const imp_token *tok);
 /* Sorted supplementary groups; *@ngroups receives the count. */
-IMP_NONNULL(1, 2) const gid_t *imp_token_groups(const imp_token *tok, size_t *ngroups);
-IMP_NONNULL(1) const char *imp_token_user_name(const imp_token *tok);
-IMP_NONNULL(1) unsigned imp_token_flags(const imp_token *tok);
+IMP_NONNULL(2) const gid_t *imp_token_groups(const imp_token *tok, size_t *ngroups);
+const char *imp_token_user_name(const imp_token *tok);
+unsigned imp_token_flags(const imp_token *tok);
 /* Capabilities kept while impersonating, bit n = capability n. */
-IMP_NONNULL(1) uint64_t imp_token_kept_caps(const imp_token *tok);
+uint64_t imp_token_kept_caps(const imp_token *tok);
 
 /* ---- The calling thread (SPEC T1-T13) --------------------------------- */
 
@@ -158,7 +163,9 @@ IMP_NONNULL(1) uint64_t imp_token_kept_caps(const imp_token *tok);
  *  -EBUSY      this thread was created by an impersonating thread and runs
  *              with credentials the library cannot revert (X1)
  *  -EIO        the kernel state read back differs from the intended state
- *  -ENOMEM     the per-thread state could not be allocated (first use only)
+ *  -ENOMEM     the per-thread state or its group buffers could not be
+ *              allocated (first use, or a token with more groups than any
+ *              before on this thread)
  *  or another negative errno returned by a credential syscall.
  */
 IMP_WUR int imp_impersonate(imp_token *tok);
@@ -171,8 +178,9 @@ IMP_WUR int imp_impersonate(imp_token *tok);
  * returned (T9).  The process's dumpable flag is put back (X3).
  * If the saved credentials cannot be restored and verified, the panic handler
  * is called and this function does not return (T8).
- * Returns 0, -EUCLEAN (restored after tampering), or -EBUSY (X1: the thread
- * inherited an impersonation from its creator and has nothing to restore).
+ * Returns 0, -EUCLEAN (restored after tampering), -EBUSY (X1: the thread
+ * inherited an impersonation from its creator and has nothing to restore),
+ * or -ENOMEM (the thread's state could not be allocated on first use).
  */
 int imp_revert(void);
 
@@ -187,7 +195,8 @@ int imp_is_impersonating(void);
 /*
  * imp_current_token() - the token the calling thread impersonates in its
  * current frame, with a new reference for the caller.
- * Returns 0, or -ENOENT when not impersonating (or X1 inherited state).
+ * Returns 0, -ENOENT when not impersonating (or X1 inherited state), or
+ * -ENOMEM on the thread's first use.
  */
 IMP_NONNULL(1) int imp_current_token(imp_token **ret);
 
@@ -204,13 +213,16 @@ IMP_NONNULL(1) int imp_current_token(imp_token **ret);
  * Returns 0, -EINVAL, -EOVERFLOW (more than IMP_MAX_CALL_DEPTH frames, F5),
  * -EBUSY (X1 inherited state), -ENOMEM.
  */
-IMP_WUR IMP_NONNULL(1, 2) int imp_call_begin(imp_token *client, imp_call **ret);
+IMP_WUR IMP_NONNULL(2) int imp_call_begin(imp_token *client, imp_call **ret);
 
 /*
  * imp_call_impersonate() - impersonate the call's client on the calling
  * thread, which may be any thread while the call is active (F4).  Affects
  * only the calling thread; as imp_impersonate() in that thread's current
  * frame.  Returns as imp_impersonate(), or -ESTALE once the call has ended.
+ * A call racing with imp_call_end() on the dispatch thread may still
+ * succeed; that thread then keeps the impersonation until it reverts, like
+ * any thread that was impersonating when the call ended.
  */
 IMP_WUR int imp_call_impersonate(imp_call *call);
 
@@ -234,9 +246,9 @@ imp_call *imp_call_ref(imp_call *call);
 void imp_call_unref(imp_call *call);
 
 /* The call's client token (borrowed: valid while the caller holds @call). */
-IMP_NONNULL(1) imp_token *imp_call_token(const imp_call *call);
+imp_token *imp_call_token(const imp_call *call);
 /* true once imp_call_end() ran. */
-IMP_NONNULL(1) bool imp_call_is_complete(const imp_call *call);
+bool imp_call_is_complete(const imp_call *call);
 
 /* ---- Process support (SPEC X4, S5) ------------------------------------- */
 
@@ -253,7 +265,9 @@ struct imp_support {
  * imp_query_support() - can the calling thread impersonate here and now?
  * Checks CAP_SETUID/CAP_SETGID in the thread's permitted and effective sets
  * and the per-thread guarantee (no libpsx, which makes capability changes
- * process-wide).  Returns 0 and fills @info.
+ * process-wide).  While the thread impersonates (effective set empty by
+ * design) the permitted set is judged.  Returns 0 and fills @info, or the
+ * -errno of capget(2).
  */
 IMP_NONNULL(1) int imp_query_support(struct imp_support *info);
 
@@ -281,13 +295,17 @@ imp_panic_fn imp_set_panic_handler(imp_panic_fn fn);
  */
 
 /*
- * imp_become_client() - switch the calling process irreversibly to @tok
- * (real, effective and saved uid and gid, groups; every capability dropped).
- * Meant for a freshly forked child before exec: glibc's process-wide set*id
- * is used, so call it only in a single-threaded child.  Returns 0 or
- * -errno as imp_impersonate(); on failure the process should _exit().
+ * imp_become_client() - switch the calling thread irreversibly to @tok
+ * (real, effective, saved and fs uid and gid, groups; every capability and
+ * the ambient set dropped).  Meant for a freshly forked, single-threaded
+ * child before exec, where the thread is the whole process.  Uses the same
+ * per-thread syscalls as imp_impersonate(), so in a multi-threaded process
+ * only the calling thread changes.  Kept capabilities of @tok are ignored.
+ * Returns 0 or -errno as imp_impersonate(), and -EBUSY if the thread is
+ * impersonating in its current frame; on failure nothing changed and the
+ * child should _exit().
  */
-IMP_WUR IMP_NONNULL(1) int imp_become_client(const imp_token *tok);
+IMP_WUR int imp_become_client(const imp_token *tok);
 
 /* ---- PAM hand-over (SPEC P1) ------------------------------------------- */
 
@@ -296,18 +314,18 @@ IMP_WUR IMP_NONNULL(1) int imp_become_client(const imp_token *tok);
  * @pamh (in setcred ESTABLISH or open_session), with a new reference.
  * The reference stays valid after pam_end(); the token may be revoked by
  * close_session/setcred DELETE (K4).
- * Returns 0, -EINVAL, or -ENOENT (the module has not made a token for
- * @pamh, or @pamh has ended).
+ * Returns 0, or -ENOENT (the module has not made a token for @pamh, or @pamh
+ * has ended).
  */
-IMP_WUR IMP_NONNULL(1, 2) int imp_token_from_pam(struct pam_handle *pamh, imp_token **ret);
+IMP_WUR IMP_NONNULL(2) int imp_token_from_pam(struct pam_handle *pamh, imp_token **ret);
 
 /*
  * For pam_impersonate(8) only: register @tok (a reference is taken) as the
  * token of @pamh, replacing any earlier one, and drop the registration.
  * Returns 0, -EINVAL or -ENOMEM / 0 or -ENOENT.
  */
-IMP_WUR IMP_NONNULL(1, 2) int imp_pam_register(struct pam_handle *pamh, imp_token *tok);
-IMP_NONNULL(1) int imp_pam_unregister(struct pam_handle *pamh);
+IMP_WUR int imp_pam_register(struct pam_handle *pamh, imp_token *tok);
+int imp_pam_unregister(struct pam_handle *pamh);
 
 #ifdef __cplusplus
 }

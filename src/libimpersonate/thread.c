@@ -234,10 +234,11 @@ static int token_usable(const imp_token *tok)
 	return 0;
 }
 
-static int privilege_ok(const struct imp_creds *own, const imp_token *tok)
+/* CAP_SETUID/CAP_SETGID effective, and @kept within the permitted set. */
+static int privilege_ok(const struct imp_creds *own, uint64_t kept)
 {
 	const uint64_t setid = CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID);
-	if ((own->caps.eff & setid) != setid || (tok->kept_caps & ~own->caps.prm))
+	if ((own->caps.eff & setid) != setid || (kept & ~own->caps.prm))
 		return -EPERM;
 	return 0;
 }
@@ -255,7 +256,7 @@ static int frame_impersonate(struct imp_thread *t, struct frame *f, imp_token *t
 	bool first = !f->token;
 	int r = first ? frame_capture(f) : 0;
 	if (r == 0)
-		r = privilege_ok(&f->own, tok);
+		r = privilege_ok(&f->own, tok->kept_caps);
 	if (r == 0)
 		r = grow(&t->scratch, &t->scratch_cap, t->scratch_inline,
 		         (tok->ngroups > f->own.ngroups ? tok->ngroups : f->own.ngroups) + 1);
@@ -473,6 +474,7 @@ static void atfork_child(void)
 	if (!t || t->inherited)
 		return;
 	struct frame *f = current_frame(t);
+	f->pdeathsig = 0; /* fork() cleared it in the child: keep it cleared */
 	if (f->token)
 		frame_restore(t, f);
 	for (unsigned d = 0; d <= t->depth; d++)
@@ -497,7 +499,7 @@ IMP_PUBLIC int imp_become_client(const imp_token *tok)
 	struct frame *f = current_frame(t);
 	r = frame_capture(f);
 	if (r == 0)
-		r = privilege_ok(&f->own, tok);
+		r = privilege_ok(&f->own, 0); /* kept caps are dropped too */
 	if (r == 0)
 		r = grow(&t->scratch, &t->scratch_cap, t->scratch_inline,
 		         (tok->ngroups > f->own.ngroups ? tok->ngroups : f->own.ngroups) + 1);
@@ -513,6 +515,8 @@ IMP_PUBLIC int imp_become_client(const imp_token *tok)
 	want.groups = tok->groups;
 	want.ngroups = tok->ngroups;
 	want.caps = (struct sys_caps){0, 0, 0};
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	return creds_apply(&f->own, &want, t->scratch, t->scratch_cap);
+	r = creds_apply(&f->own, &want, t->scratch, t->scratch_cap);
+	if (r == 0) /* already empty unless @tok is uid 0: the kernel clears it */
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return r;
 }

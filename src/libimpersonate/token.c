@@ -123,7 +123,7 @@ static int lookup_groups(const char *name, gid_t gid, gid_t **list, size_t *coun
 
 IMP_PUBLIC int imp_token_for_user(const char *name, unsigned flags, imp_token **ret)
 {
-	if (!*name || (flags & ~IMP_TOKEN_FLAGS_MASK))
+	if (!name || !*name || (flags & ~IMP_TOKEN_FLAGS_MASK))
 		return -EINVAL;
 
 	char *buf = NULL;
@@ -173,7 +173,7 @@ IMP_PUBLIC int imp_token_with_caps(const imp_token *base, const char *caps, imp_
 {
 	uint64_t mask;
 	imp_token *t;
-	if (!token_valid(base))
+	if (!token_valid(base) || !caps)
 		return -EINVAL;
 	int r = parse_caps(caps, &mask);
 	if (r == 0)
