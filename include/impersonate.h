@@ -47,8 +47,9 @@ extern "C" {
 #endif
 
 /* Opaque types.  Functions taking a token or call check it at run time (NULL
- * or a pointer that is not a live token/call gives -EINVAL, false, NULL or
- * (uid_t)-1 as documented); IMP_NONNULL marks out-parameters only. */
+ * or a pointer that is not a live token/call gives -EINVAL, NULL, (uid_t)-1,
+ * or "revoked"/"complete" as documented); IMP_NONNULL marks out-parameters
+ * only. */
 typedef struct imp_token imp_token; /* an identity to impersonate (K1) */
 typedef struct imp_call imp_call;   /* one incoming call (F1-F5) */
 struct pam_handle;                  /* from <security/pam_appl.h> */
@@ -322,7 +323,7 @@ IMP_WUR IMP_NONNULL(2) int imp_token_from_pam(struct pam_handle *pamh, imp_token
 /*
  * For pam_impersonate(8) only: register @tok (a reference is taken) as the
  * token of @pamh, replacing any earlier one, and drop the registration.
- * Returns 0, -EINVAL or -ENOMEM / 0 or -ENOENT.
+ * Returns 0, -EINVAL (NULL handle, not a token) or -ENOMEM / 0 or -ENOENT.
  */
 IMP_WUR int imp_pam_register(struct pam_handle *pamh, imp_token *tok);
 int imp_pam_unregister(struct pam_handle *pamh);

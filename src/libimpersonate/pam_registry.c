@@ -34,7 +34,7 @@ static struct entry **find(const struct pam_handle *pamh)
 
 IMP_PUBLIC int imp_pam_register(struct pam_handle *pamh, imp_token *tok)
 {
-	if (!token_valid(tok))
+	if (!pamh || !token_valid(tok))
 		return -EINVAL;
 	struct entry *fresh = malloc(sizeof(*fresh));
 	if (!fresh)
