@@ -436,17 +436,6 @@ TEST(f4_call_shared_across_threads)
 	tmpdir_remove(dir);
 }
 
-struct w_begin {
-	imp_token *tok;
-	imp_call *call;
-};
-
-static int w_begin_call(void *arg)
-{
-	struct w_begin *b = arg;
-	return imp_call_begin(b->tok, &b->call);
-}
-
 /* SPEC F4: the second thread may itself be inside a call of its own; using
  * another thread's call there impersonates in that thread's current frame,
  * and its own call's end reverts it. */
@@ -462,7 +451,7 @@ TEST(f4_second_thread_inside_its_own_call)
 	kc_read(0, &own);
 	kc_read(w->tid, &w_own);
 	CHECK_EQ(imp_call_begin(alice, &call), 0);
-	CHECK_EQ(worker_run(w, w_begin_call, &wb), 0);
+	CHECK_EQ(worker_run(w, w_call_begin, &wb), 0);
 	CHECK_EQ(worker_run(w, w_call_impersonate, call), 0);
 	CHECK_IMPERSONATING(&w_own, w->tid, alice);
 	CHECK_THREAD_IS(0, &own);

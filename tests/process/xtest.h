@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "impersonate.h"
@@ -204,19 +205,53 @@ static inline struct worker *worker_start(void)
 	return w;
 }
 
-/* Run @fn(@arg) on the worker and return its result. */
-static inline int worker_run(struct worker *w, worker_fn fn, void *arg)
+/* Start @fn(@arg) on the worker and return at once. */
+static inline void worker_post(struct worker *w, worker_fn fn, void *arg)
 {
 	pthread_mutex_lock(&w->lock);
 	w->fn = fn;
 	w->arg = arg;
 	w->state = W_PENDING;
 	pthread_cond_broadcast(&w->cond);
-	while (w->state != W_DONE)
-		pthread_cond_wait(&w->cond, &w->lock);
-	w->state = W_IDLE;
-	int r = w->result;
 	pthread_mutex_unlock(&w->lock);
+}
+
+/* Wait for the posted call, at most @ms milliseconds (-1: no limit).
+ * true and *@result set if it finished. */
+static inline bool worker_wait(struct worker *w, int ms, int *result)
+{
+	struct timespec until;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->lock);
+	while (w->state != W_DONE) {
+		if (ms < 0)
+			pthread_cond_wait(&w->cond, &w->lock);
+		else if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)
+			break;
+	}
+	done = w->state == W_DONE;
+	if (done) {
+		w->state = W_IDLE;
+		*result = w->result;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
+
+/* Run @fn(@arg) on the worker and return its result. */
+static inline int worker_run(struct worker *w, worker_fn fn, void *arg)
+{
+	int r = 0;
+	worker_post(w, fn, arg);
+	worker_wait(w, -1, &r);
 	return r;
 }
 
@@ -259,6 +294,18 @@ static inline int w_call_end(void *call)
 static inline int w_call_current(void *ret)
 {
 	return imp_call_current(ret);
+}
+
+/* imp_call_begin() on the worker. */
+struct w_begin {
+	imp_token *tok;
+	imp_call *call;
+};
+
+static inline int w_call_begin(void *arg)
+{
+	struct w_begin *b = arg;
+	return imp_call_begin(b->tok, &b->call);
 }
 
 /* Files, as the worker: @arg is a struct w_access. */
