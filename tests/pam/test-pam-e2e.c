@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * End to end, as root: a test user authenticates through the demo stack
+ * (pam.d/impersonate-demo: pam_matrix checks the password, then
+ * pam_impersonate), the application takes the token from its PAM handle and
+ * impersonates on a worker thread, opens a file only that user may read,
+ * reverts, and every thread's credentials are checked against what the
+ * kernel reports.  SPEC P1 P2 P5 K2-K4, with T1 T4 seen through PAM.
+ */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "kcreds.h"
+#include "pamtest.h"
+
+#define ALICE 60001
+#define BOB 60002
+#define FINANCE 60101
+#define SERVICE "impersonate-demo"
+
+/* ---- A worker thread that runs one function at a time, on request ------ */
+
+struct worker {
+	pthread_t thread;
+	pid_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	void (*fn)(void *);
+	void *arg;
+	bool stop;
+};
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	pthread_mutex_lock(&w->lock);
+	w->tid = kc_gettid();
+	pthread_cond_broadcast(&w->cond);
+	for (;;) {
+		while (!w->fn && !w->stop)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->stop)
+			break;
+		w->fn(w->arg);
+		w->fn = NULL;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static struct worker *worker_start(void)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	CHECK(w != NULL);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	CHECK(pthread_create(&w->thread, NULL, worker_main, w) == 0);
+	pthread_mutex_lock(&w->lock);
+	while (!w->tid)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return w;
+}
+
+/* Run @fn(@arg) on @w and wait for it.  A CHECK failing on the worker ends
+ * the whole test process, as on the main thread. */
+static void worker_run(struct worker *w, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&w->lock);
+	w->fn = fn;
+	w->arg = arg;
+	pthread_cond_broadcast(&w->cond);
+	while (w->fn)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void worker_stop(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	free(w);
+}
+
+/* ---- Work done on the worker -------------------------------------------- */
+
+struct job {
+	imp_token *tok;
+	const char *dir;
+	int result;        /* imp_impersonate()'s or imp_revert()'s */
+	struct kcreds k;   /* the worker's credentials after the step */
+};
+
+static void do_impersonate(void *p)
+{
+	struct job *j = p;
+	j->result = imp_impersonate(j->tok);
+	kc_read(0, &j->k);
+}
+
+static void do_revert(void *p)
+{
+	struct job *j = p;
+	j->result = imp_revert();
+	kc_read(0, &j->k);
+}
+
+static void do_read_creds(void *p)
+{
+	struct job *j = p;
+	kc_read(0, &j->k);
+}
+
+struct open_job {
+	const char *dir, *name;
+	int err;
+};
+
+static void do_open(void *p)
+{
+	struct open_job *o = p;
+	o->err = try_open(o->dir, o->name, O_RDONLY);
+}
+
+static int worker_open(struct worker *w, const char *dir, const char *name)
+{
+	struct open_job o = {.dir = dir, .name = name};
+	worker_run(w, do_open, &o);
+	return o.err;
+}
+
+/* ---- The test's world ---------------------------------------------------- */
+
+struct world {
+	char *confdir, *files;
+	struct pt_conv conv;
+	pam_handle_t *pamh;
+	struct kcreds main_before;
+};
+
+/* The demo service with @options on its pam_impersonate lines, the files
+ * the users may or may not read, and a handle for @user. */
+static void world_begin(struct world *w, const char *options, const char *user, const char *password)
+{
+	w->confdir = pt_confdir();
+	pt_service_from(w->confdir, SERVICE, PAM_DEMO_SERVICE, PAM_MODULE, options);
+	w->files = tmpdir_make();
+	file_make(w->files, "alice-only", ALICE, ALICE, 0400);
+	file_make(w->files, "finance-only", 0, FINANCE, 0040);
+	file_make(w->files, "root-only", 0, 0, 0400);
+	w->conv = (struct pt_conv){.password = password};
+	kc_read(0, &w->main_before);
+	w->pamh = pt_start(w->confdir, SERVICE, user, &w->conv);
+}
+
+/* SPEC P5: the thread that runs PAM keeps its credentials exactly. */
+static void check_main_unchanged(const struct world *w)
+{
+	struct kcreds now;
+	kc_read(0, &now);
+	if (!kc_equal(&w->main_before, &now)) {
+		kc_print("before", &w->main_before);
+		kc_print("now", &now);
+		CHECK(!"the PAM thread's credentials changed");
+	}
+}
+
+/* authenticate, account, setcred ESTABLISH, open_session; the token. */
+static imp_token *world_login(struct world *w)
+{
+	CHECK_PAM(pam_authenticate(w->pamh, 0), PAM_SUCCESS);
+	check_main_unchanged(w);
+	CHECK_PAM(pam_acct_mgmt(w->pamh, 0), PAM_SUCCESS);
+	check_main_unchanged(w);
+	CHECK_PAM(pam_setcred(w->pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS);
+	check_main_unchanged(w);
+	CHECK_PAM(pam_open_session(w->pamh, 0), PAM_SUCCESS);
+	check_main_unchanged(w);
+	imp_token *tok = NULL;
+	CHECK_EQ(imp_token_from_pam(w->pamh, &tok), 0);
+	return tok;
+}
+
+static void world_end(struct world *w)
+{
+	if (w->pamh)
+		pam_end(w->pamh, PAM_SUCCESS);
+	check_main_unchanged(w);
+	tmpdir_remove(w->confdir);
+	tmpdir_remove(w->files);
+}
+
+/* ---- Tests ------------------------------------------------------------------ */
+
+/* SPEC P1 P2 P5 K2 (T1 T4): the whole path.  alice logs in through the demo
+ * stack; a worker thread impersonates her token, opens her file and the
+ * finance group's file but not root's, reverts, and is exactly as before;
+ * the PAM thread never changes. */
+TEST(e2e_login_impersonate_on_worker_and_revert)
+{
+	struct world w;
+	world_begin(&w, NULL, "alice", "alice-secret");
+	struct worker *wk = worker_start();
+	struct job j = {0};
+	worker_run(wk, do_read_creds, &j);
+	struct kcreds worker_before = j.k;
+	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0); /* as root, it reads anything */
+
+	imp_token *tok = world_login(&w);
+	CHECK_STREQ(imp_token_user_name(tok), "alice");
+
+	j.tok = tok;
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_EQ(j.k.uid[3], ALICE);
+	CHECK_EQ(j.k.gid[3], ALICE);
+	CHECK_EQ(j.k.uid[0], 0);
+	CHECK_EQ(j.k.uid[1], 0);
+	CHECK_EQ(j.k.ngroups, 4);
+	CHECK(kc_has_group(&j.k, FINANCE));
+	CHECK_EQ(j.k.cap_eff, 0);
+	check_main_unchanged(&w);
+
+	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(wk, w.files, "finance-only"), 0);
+	CHECK_EQ(worker_open(wk, w.files, "root-only"), EACCES);
+	/* The PAM thread is still root and still reads root's file. */
+	CHECK_EQ(try_open(w.files, "root-only", O_RDONLY), 0);
+
+	worker_run(wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK(kc_equal(&worker_before, &j.k));
+	CHECK_EQ(worker_open(wk, w.files, "root-only"), 0);
+
+	CHECK_PAM(pam_close_session(w.pamh, 0), PAM_SUCCESS);
+	CHECK_PAM(pam_setcred(w.pamh, PAM_DELETE_CRED), PAM_SUCCESS);
+	CHECK(imp_token_is_revoked(tok));
+	imp_token_unref(tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+/* SPEC P1 K2 (control): the file check is real, bob's token does not open
+ * alice's file. */
+TEST(e2e_other_user_cannot_read)
+{
+	struct world w;
+	world_begin(&w, NULL, "bob", "bob-secret");
+	struct worker *wk = worker_start();
+	imp_token *tok = world_login(&w);
+	struct job j = {.tok = tok};
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_EQ(j.k.uid[3], BOB);
+	CHECK_EQ(worker_open(wk, w.files, "alice-only"), EACCES);
+	CHECK_EQ(worker_open(wk, w.files, "finance-only"), EACCES);
+	worker_run(wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	imp_token_unref(tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+/* SPEC P1: a wrong password stops at pam_matrix; no token is ever made. */
+TEST(e2e_wrong_password_no_token)
+{
+	struct world w;
+	world_begin(&w, NULL, "alice", "wrong");
+	CHECK_PAM(pam_authenticate(w.pamh, 0), PAM_AUTH_ERR);
+	imp_token *tok;
+	CHECK_EQ(imp_token_from_pam(w.pamh, &tok), -ENOENT);
+	world_end(&w);
+}
+
+/* SPEC P3: root with the right password passes pam_matrix but not this
+ * module's account check, and gets no token. */
+TEST(e2e_root_refused)
+{
+	struct world w;
+	world_begin(&w, NULL, "root", "root-secret");
+	CHECK_PAM(pam_authenticate(w.pamh, 0), PAM_SUCCESS);
+	CHECK_PAM(pam_acct_mgmt(w.pamh, 0), PAM_PERM_DENIED);
+	CHECK_PAM(pam_open_session(w.pamh, 0), PAM_PERM_DENIED);
+	imp_token *tok;
+	CHECK_EQ(imp_token_from_pam(w.pamh, &tok), -ENOENT);
+	world_end(&w);
+}
+
+/* SPEC K4: close_session revokes the token.  A thread already impersonating
+ * it keeps running as alice until it reverts; no thread can start a new
+ * impersonation with it. */
+TEST(e2e_close_session_revokes_while_impersonating)
+{
+	struct world w;
+	world_begin(&w, NULL, "alice", "alice-secret");
+	struct worker *a = worker_start(), *b = worker_start();
+	struct job ja = {0}, jb = {0};
+	worker_run(b, do_read_creds, &jb);
+	struct kcreds b_before = jb.k;
+
+	imp_token *tok = world_login(&w);
+	ja.tok = jb.tok = tok;
+	worker_run(a, do_impersonate, &ja);
+	CHECK_EQ(ja.result, 0);
+
+	CHECK_PAM(pam_close_session(w.pamh, 0), PAM_SUCCESS);
+	CHECK(imp_token_is_revoked(tok));
+	worker_run(a, do_read_creds, &ja);
+	CHECK_EQ(ja.k.uid[3], ALICE);
+	CHECK_EQ(worker_open(a, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(a, w.files, "root-only"), EACCES);
+
+	worker_run(b, do_impersonate, &jb);
+	CHECK_EQ(jb.result, -EKEYREVOKED);
+	CHECK(kc_equal(&b_before, &jb.k));
+
+	worker_run(a, do_revert, &ja);
+	CHECK_EQ(ja.result, 0);
+	CHECK_EQ(ja.k.uid[3], 0);
+	worker_run(a, do_impersonate, &ja);
+	CHECK_EQ(ja.result, -EKEYREVOKED);
+	CHECK_EQ(ja.k.uid[3], 0);
+
+	imp_token_unref(tok);
+	worker_stop(a);
+	worker_stop(b);
+	world_end(&w);
+}
+
+/* SPEC K4: setcred PAM_DELETE_CRED revokes it the same way. */
+TEST(e2e_setcred_delete_revokes)
+{
+	struct world w;
+	world_begin(&w, NULL, "alice", "alice-secret");
+	struct worker *wk = worker_start();
+	imp_token *tok = world_login(&w);
+	struct job j = {.tok = tok};
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_PAM(pam_setcred(w.pamh, PAM_DELETE_CRED), PAM_SUCCESS);
+	worker_run(wk, do_read_creds, &j);
+	CHECK_EQ(j.k.uid[3], ALICE);
+	worker_run(wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, -EKEYREVOKED);
+	CHECK_EQ(j.k.uid[3], 0);
+	imp_token_unref(tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+/* SPEC P1: the token stays usable after pam_end while referenced (the
+ * session was never closed, so nothing revoked it). */
+TEST(e2e_token_usable_after_pam_end)
+{
+	struct world w;
+	world_begin(&w, NULL, "alice", "alice-secret");
+	imp_token *tok = world_login(&w);
+	pam_end(w.pamh, PAM_SUCCESS);
+	w.pamh = NULL;
+	check_main_unchanged(&w);
+
+	struct worker *wk = worker_start();
+	struct job j = {.tok = tok};
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_EQ(j.k.uid[3], ALICE);
+	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
+	worker_run(wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_EQ(j.k.uid[3], 0);
+	imp_token_unref(tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+/* SPEC K3: with level=identify the token can be queried but impersonating it
+ * fails with -EACCES and changes nothing. */
+TEST(e2e_level_identify)
+{
+	struct world w;
+	world_begin(&w, "level=identify", "alice", "alice-secret");
+	struct worker *wk = worker_start();
+	struct job j = {0};
+	worker_run(wk, do_read_creds, &j);
+	struct kcreds before = j.k;
+	imp_token *tok = world_login(&w);
+	CHECK_EQ(imp_token_uid(tok), ALICE);
+	CHECK_STREQ(imp_token_user_name(tok), "alice");
+	j.tok = tok;
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, -EACCES);
+	CHECK(kc_equal(&before, &j.k));
+	imp_token_unref(tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+/* mode=full (SPEC T10 through the option): the effective uid and gid are
+ * alice's, the real and saved ids stay root's, and revert restores all. */
+TEST(e2e_mode_full)
+{
+	struct world w;
+	world_begin(&w, "mode=full", "alice", "alice-secret");
+	struct worker *wk = worker_start();
+	struct job j = {0};
+	worker_run(wk, do_read_creds, &j);
+	struct kcreds before = j.k;
+	j.tok = world_login(&w);
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_EQ(j.k.uid[1], ALICE);
+	CHECK_EQ(j.k.gid[1], ALICE);
+	CHECK_EQ(j.k.uid[0], 0);
+	CHECK_EQ(j.k.uid[2], 0);
+	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(wk, w.files, "root-only"), EACCES);
+	worker_run(wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK(kc_equal(&before, &j.k));
+	imp_token_unref(j.tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+/* SPEC K2: groups=primary leaves out alice's supplementary groups, so the
+ * finance group's file is closed to her. */
+TEST(e2e_groups_primary)
+{
+	struct world w;
+	world_begin(&w, "groups=primary", "alice", "alice-secret");
+	struct worker *wk = worker_start();
+	struct job j = {0};
+	j.tok = world_login(&w);
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_EQ(j.k.ngroups, 1);
+	CHECK_EQ(j.k.groups[0], ALICE);
+	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(wk, w.files, "finance-only"), EACCES);
+	worker_run(wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	imp_token_unref(j.tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+/* keep_caps (SPEC T11 through the option): the named capability, and only
+ * it, stays effective while impersonating. */
+TEST(e2e_keep_caps)
+{
+	struct world w;
+	world_begin(&w, "keep_caps=cap_net_bind_service", "alice", "alice-secret");
+	struct worker *wk = worker_start();
+	struct job j = {0};
+	worker_run(wk, do_read_creds, &j);
+	struct kcreds before = j.k;
+	j.tok = world_login(&w);
+	worker_run(wk, do_impersonate, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK_EQ(j.k.cap_eff, 1ull << CAP_NET_BIND_SERVICE);
+	CHECK_EQ(j.k.cap_prm, before.cap_prm);
+	worker_run(wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	CHECK(kc_equal(&before, &j.k));
+	imp_token_unref(j.tok);
+	worker_stop(wk);
+	world_end(&w);
+}
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv, HARNESS_ROOT);
+}
