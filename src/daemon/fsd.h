@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * impersonate-fsd: a file service over a Unix socket that serves each client
+ * as that client.
+ *
+ *   main.c     options, the listening socket, signals, the accept loop
+ *   session.c  one thread per connection: PAM (the conversation is relayed
+ *              over the socket), then reading requests and writing results
+ *   pool.c     a fixed pool of threads; each request runs in a call frame
+ *              for its client on whichever thread takes it (SPEC F1-F5)
+ *   ops.c      the file operations done while impersonating: syscalls only,
+ *              no allocation, no logging, no NSS (SPEC T13)
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "impersonate.h"
+#include "proto.h"
+
+struct fsd_config {
+	const char *socket_path;
+	const char *root;
+	const char *service;
+	const char *pam_confdir; /* NULL: the system's /etc/pam.d */
+	unsigned threads;
+	unsigned max_clients;
+	unsigned timeout; /* seconds a read or write on a connection may take */
+	mode_t socket_mode;
+	bool verbose;
+};
+
+/* ---- The pool ---------------------------------------------------------------- */
+
+/*
+ * One request on its way through the pool.  It lives in the connection that
+ * made it, which waits in pool_run() until a worker finished it; the worker
+ * touches nothing else of the connection.
+ */
+struct job {
+	/* in */
+	imp_token *token;
+	const struct impfs_request *req;
+	int rootfd;
+	uint8_t *buf; /* READ data, LIST raw dirents, WHOAMI status text */
+	size_t cap;
+	/* out */
+	int imp_err;   /* impersonation refused: -errno (nothing was done) */
+	int err;       /* the file operation: 0 or the errno the kernel gave */
+	int revert;    /* imp_revert(): 0 or -EUCLEAN (found tampered, restored) */
+	size_t len;    /* bytes in buf */
+	uint64_t value;
+	bool more;
+	unsigned worker;
+	/* pool bookkeeping */
+	bool done;
+	pthread_cond_t done_cond;
+	struct job *next;
+};
+
+struct pool;
+
+/* Start @n worker threads (named fsd-worker-<i>).  Returns 0 or -errno. */
+int pool_start(unsigned n, struct pool **ret);
+/* Queue @j and wait until a worker finished it. */
+void pool_run(struct pool *p, struct job *j);
+/* Requests served by worker @i so far. */
+unsigned long pool_served(struct pool *p, unsigned i);
+/* Stop and join every worker once the queue is empty. */
+void pool_stop(struct pool *p);
+
+/* ---- Operations (inside the impersonation window) ----------------------------- */
+
+/* Run @j->req against @j->rootfd as whoever the calling thread is now; fills
+ * err, len, value, more.  Syscalls only. */
+void ops_run(struct job *j);
+
+/* Check once at start-up that openat2(RESOLVE_BENEATH) works here. */
+int ops_check_openat2(int rootfd);
+
+/* ---- Sessions ------------------------------------------------------------------- */
+
+struct fsd {
+	struct fsd_config cfg;
+	int rootfd;
+	struct pool *pool;
+	pthread_mutex_t lock;
+	pthread_cond_t idle; /* signalled when nconn drops to 0 */
+	struct conn *conns;
+	unsigned nconn, peak;
+	bool stopping;
+	unsigned long next_id;
+	atomic_ulong sessions, auth_failures, requests, refused;
+};
+
+/* Take over @fd (an accepted connection) on a new thread.  Returns 0, or
+ * -EBUSY when max_clients connections are open (the caller tells the client
+ * and closes @fd), or -errno. */
+int session_spawn(struct fsd *d, int fd);
+
+/* Wake every connection thread (shutdown(2) on its socket) and wait up to
+ * @seconds for them to end their PAM sessions.  Returns how many are left. */
+unsigned session_stop_all(struct fsd *d, unsigned seconds);
+
+__attribute__((format(printf, 1, 2))) void fsd_log(const char *fmt, ...);

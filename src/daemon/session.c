@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One thread per connection.  It runs the PAM transaction for the client,
+ * relaying the conversation over the socket (the pool never sees PAM), gets
+ * the client's token from pam_impersonate(8), then reads requests, hands each
+ * to the pool and writes the result.  Everything that may block on the client
+ * or allocate happens here, outside any impersonation.
+ *
+ * A malformed request gets an ERROR and the connection goes on; a frame that
+ * cannot be read (bad length, oversized, truncated, timed out) ends the
+ * connection.  Either way no pool thread is involved, and a request only
+ * reaches the pool once it is complete, so a client that disconnects
+ * mid-request leaves nothing behind.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <security/pam_appl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsd.h"
+#include "kstatus.h"
+
+struct conn {
+	struct fsd *d;
+	int fd;
+	unsigned long id;
+	struct ucred peer;
+	pam_handle_t *pamh;
+	int pam_status;
+	bool session_open, cred_set;
+	imp_token *token;
+	const char *user; /* the token's name */
+	unsigned long requests;
+	struct conn *prev, *next;
+	struct impfs_request req;
+	struct job job;
+	uint8_t in[IMPFS_BUF_SIZE];
+	uint8_t out[IMPFS_BUF_SIZE];
+	uint8_t scratch[IMPFS_MAX_DATA];
+};
+
+/* ---- Replies ------------------------------------------------------------------- */
+
+static int send_error(struct conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int send_error(struct conn *c, int err, const char *fmt, ...)
+{
+	char msg[IMPFS_MAX_TEXT + 1];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	atomic_fetch_add(&c->d->refused, 1);
+	if (c->d->cfg.verbose)
+		fsd_log("conn %lu: refused: %s", c->id, msg);
+	return impfs_send_error(c->fd, c->out, sizeof(c->out), err, msg);
+}
+
+static int send_auth_fail(struct conn *c, const char *step, int status, const char *msg)
+{
+	struct impfs_buf b;
+	impfs_start(&b, c->out, sizeof(c->out), IMPFS_AUTH_FAIL);
+	impfs_put_str(&b, step, IMPFS_MAX_TEXT);
+	impfs_put_u32(&b, (uint32_t)status);
+	impfs_put_str(&b, msg, IMPFS_MAX_TEXT);
+	int r = impfs_finish(&b);
+	return r < 0 ? r : impfs_send(c->fd, &b);
+}
+
+static int send_identity(struct conn *c)
+{
+	struct impfs_identity id;
+	const imp_token *t = c->token;
+	size_t n;
+	const gid_t *groups = imp_token_groups(t, &n);
+	unsigned flags = imp_token_flags(t);
+
+	snprintf(id.user, sizeof(id.user), "%s", imp_token_user_name(t));
+	id.uid = imp_token_uid(t);
+	id.gid = imp_token_gid(t);
+	id.mode = (flags & IMP_MODE_MASK) == IMP_MODE_FULL;
+	id.level = (flags & IMP_LEVEL_IDENTIFY) != 0;
+	id.ngroups = (uint16_t)(n < IMPFS_MAX_GROUPS ? n : IMPFS_MAX_GROUPS);
+	for (size_t i = 0; i < id.ngroups; i++)
+		id.groups[i] = groups[i];
+	struct impfs_buf b;
+	int r = impfs_identity_encode(&b, c->out, sizeof(c->out), &id);
+	return r < 0 ? r : impfs_send(c->fd, &b);
+}
+
+/*
+ * The next frame from the client.  Returns 1, or <= 0 when the connection
+ * must end: 0 at a clean end between frames; a frame that cannot be read
+ * (zero or oversized length, timeout) is answered with ERROR first, since
+ * after it the stream cannot be trusted to be at a frame boundary.
+ */
+static int recv_frame(struct conn *c, struct impfs_frame *f)
+{
+	int r = impfs_recv(c->fd, c->in, f);
+	if (r == -EMSGSIZE)
+		send_error(c, EMSGSIZE, "frame longer than %u bytes", IMPFS_MAX_FRAME);
+	else if (r == -EBADMSG)
+		send_error(c, EBADMSG, "frame of length 0");
+	else if (r == -ETIMEDOUT)
+		send_error(c, ETIMEDOUT, "no complete frame within %u seconds", c->d->cfg.timeout);
+	else if (r < 0)
+		fsd_log("conn %lu: dropped: %s", c->id, r == -ECONNRESET ? "truncated frame" : strerror(-r));
+	return r;
+}
+
+/* ---- PAM ------------------------------------------------------------------------ */
+
+static void free_answers(struct pam_response *r, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (r[i].resp) {
+			explicit_bzero(r[i].resp, strlen(r[i].resp));
+			free(r[i].resp);
+		}
+	free(r);
+}
+
+/* One PAM message to the client; for a prompt, its ANSWER.  Returns the
+ * answer (malloc()ed), "" for no answer, or NULL when the client failed. */
+static char *relay_one(struct conn *c, const struct pam_message *m)
+{
+	struct impfs_buf b;
+	struct impfs_frame f;
+	char text[IMPFS_MAX_TEXT + 1];
+	bool prompt = m->msg_style == PAM_PROMPT_ECHO_OFF || m->msg_style == PAM_PROMPT_ECHO_ON;
+
+	if (!prompt && m->msg_style != PAM_ERROR_MSG && m->msg_style != PAM_TEXT_INFO)
+		return NULL; /* binary prompts are not relayed */
+	snprintf(text, sizeof(text), "%s", m->msg ? m->msg : "");
+	impfs_start(&b, c->out, sizeof(c->out), IMPFS_PROMPT);
+	impfs_put_u8(&b, (uint8_t)m->msg_style);
+	impfs_put_str(&b, text, IMPFS_MAX_TEXT);
+	if (impfs_finish(&b) < 0 || impfs_send(c->fd, &b) < 0)
+		return NULL;
+	if (!prompt)
+		return strdup("");
+	if (recv_frame(c, &f) != 1)
+		return NULL;
+	if (f.type != IMPFS_ANSWER) {
+		send_error(c, EPROTO, "expected an ANSWER to the prompt");
+		return NULL;
+	}
+	struct impfs_cur cur;
+	impfs_cur_init(&cur, &f);
+	impfs_get_str(&cur, text, sizeof(text));
+	char *answer = cur.bad || cur.left ? NULL : strdup(text);
+	explicit_bzero(text, sizeof(text));
+	return answer;
+}
+
+static int relay(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct conn *c = data;
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		r[i].resp = relay_one(c, msg[i]);
+		if (!r[i].resp) {
+			free_answers(r, n);
+			return PAM_CONV_ERR;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+/*
+ * PAM modules need not be thread-safe, and the steps that resolve the user
+ * through NSS (pam_impersonate's account, setcred and session) are where it
+ * shows: nss_wrapper, which the tests and the demo use, returns spurious
+ * "no such user" when called from several threads at once.  Those steps run
+ * one connection at a time.  pam_authenticate does not: it waits for the
+ * client's password, and one slow client must not hold up every login.
+ */
+static pthread_mutex_t pam_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Account, credentials, session: the steps after authentication.  Returns
+ * the failing step's name, or NULL when all passed. */
+static const char *token_steps(struct conn *c)
+{
+	int *s = &c->pam_status;
+	if ((*s = pam_acct_mgmt(c->pamh, PAM_DISALLOW_NULL_AUTHTOK)) != PAM_SUCCESS)
+		return "account"; /* PAM_NEW_AUTHTOK_REQD too: no password change here */
+	if ((*s = pam_setcred(c->pamh, PAM_ESTABLISH_CRED)) != PAM_SUCCESS)
+		return "setcred";
+	c->cred_set = true;
+	if ((*s = pam_open_session(c->pamh, 0)) != PAM_SUCCESS)
+		return "open_session";
+	c->session_open = true;
+	return NULL;
+}
+
+/* The PAM steps of pamtester and login.  Returns the failing step's name,
+ * or NULL when all passed. */
+static const char *pam_steps(struct conn *c)
+{
+	if ((c->pam_status = pam_authenticate(c->pamh, PAM_DISALLOW_NULL_AUTHTOK)) != PAM_SUCCESS)
+		return "authenticate";
+	pthread_mutex_lock(&pam_lock);
+	const char *failed = token_steps(c);
+	pthread_mutex_unlock(&pam_lock);
+	return failed;
+}
+
+static int auth_fail(struct conn *c, const char *user, const char *step, const char *why)
+{
+	atomic_fetch_add(&c->d->auth_failures, 1);
+	fsd_log("conn %lu: %s refused at %s: %s", c->id, user[0] ? user : "(user asked by PAM)", step, why);
+	send_auth_fail(c, step, c->pam_status, why);
+	return -EACCES;
+}
+
+/* AUTH, the PAM transaction, AUTH_OK.  Returns 0 when the client may send
+ * requests. */
+static int authenticate(struct conn *c)
+{
+	struct impfs_frame f;
+	struct impfs_cur cur;
+	char user[IMPFS_MAX_TEXT + 1];
+	struct pam_conv conv = {.conv = relay, .appdata_ptr = c};
+
+	int r = recv_frame(c, &f);
+	if (r != 1)
+		return r < 0 ? r : -ENOTCONN;
+	if (f.type != IMPFS_AUTH) {
+		send_error(c, EACCES, "authenticate first (AUTH)");
+		return -EPROTO;
+	}
+	impfs_cur_init(&cur, &f);
+	impfs_get_str(&cur, user, sizeof(user));
+	if (cur.bad || cur.left) {
+		send_error(c, EBADMSG, "malformed AUTH");
+		return -EBADMSG;
+	}
+
+	c->pam_status = pam_start_confdir(c->d->cfg.service, user[0] ? user : NULL, &conv,
+	                                  c->d->cfg.pam_confdir, &c->pamh);
+	if (c->pam_status != PAM_SUCCESS) {
+		c->pamh = NULL;
+		return auth_fail(c, user, "start", pam_strerror(NULL, c->pam_status));
+	}
+	const char *step = pam_steps(c);
+	if (step)
+		return auth_fail(c, user, step, pam_strerror(c->pamh, c->pam_status));
+	r = imp_token_from_pam(c->pamh, &c->token);
+	if (r < 0) {
+		c->pam_status = PAM_SYSTEM_ERR;
+		return auth_fail(c, user, "token", "no token for this PAM handle: is pam_impersonate.so in the stack?");
+	}
+	c->user = imp_token_user_name(c->token);
+	atomic_fetch_add(&c->d->sessions, 1);
+	fsd_log("conn %lu: %s authenticated (uid %u gid %u), peer pid %d uid %u", c->id, c->user,
+	        imp_token_uid(c->token), imp_token_gid(c->token), c->peer.pid, c->peer.uid);
+	return send_identity(c);
+}
+
+/* SPEC K4: closing the session revokes the token. */
+static void end_pam(struct conn *c)
+{
+	if (!c->pamh)
+		return;
+	pthread_mutex_lock(&pam_lock);
+	if (c->session_open)
+		c->pam_status = pam_close_session(c->pamh, 0);
+	if (c->cred_set)
+		pam_setcred(c->pamh, PAM_DELETE_CRED);
+	pam_end(c->pamh, c->pam_status);
+	pthread_mutex_unlock(&pam_lock);
+	c->pamh = NULL;
+}
+
+/* ---- Requests ------------------------------------------------------------------- */
+
+/* The daemon's own checks, before anything reaches the pool.  Returns 0
+ * when the request may go on, or the errno to refuse it with. */
+static int check_request(const struct impfs_request *r, char *why, size_t cap)
+{
+	int e = impfs_check_path(r->path, r->type == IMPFS_LIST || r->type == IMPFS_WHOAMI);
+	if (e == -EINVAL)
+		snprintf(why, cap, "%.200s: not a relative path under the served root", r->path[0] ? r->path : "(empty)");
+	else if (e == -EXDEV)
+		snprintf(why, cap, "%.200s: \"..\" is not allowed (outside the served root)", r->path);
+	else if (r->type == IMPFS_WRITE && ((r->flags & ~IMPFS_WRITE_FLAGS) || (r->mode & ~0777u) ||
+	                                    ((r->flags & IMPFS_WRITE_EXCL) && !(r->flags & IMPFS_WRITE_CREATE)))) {
+		snprintf(why, cap, "WRITE: bad flags 0x%x or mode 0%o", r->flags, r->mode);
+		e = -EINVAL;
+	}
+	return -e;
+}
+
+/* LIST: raw dirents from the worker become (type, name) entries, without
+ * "." and "..". */
+static void put_entries(struct impfs_buf *b, const uint8_t *raw, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		const struct dirent64 *d = (const struct dirent64 *)(raw + off);
+		off += d->d_reclen;
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		impfs_put_u8(b, d->d_type);
+		impfs_put_str(b, d->d_name, 255);
+	}
+}
+
+static void put_whoami(struct impfs_buf *b, const struct job *j)
+{
+	struct kstatus k;
+	struct impfs_ids ids;
+
+	if (kstatus_parse((const char *)j->buf, &k) == 0) {
+		memcpy(ids.uid, k.uid, sizeof(ids.uid));
+		memcpy(ids.gid, k.gid, sizeof(ids.gid));
+		ids.cap_eff = k.cap_eff;
+		ids.ngroups = (uint16_t)(k.ngroups < IMPFS_MAX_GROUPS ? k.ngroups : IMPFS_MAX_GROUPS);
+		for (size_t i = 0; i < ids.ngroups; i++)
+			ids.groups[i] = k.groups[i];
+		impfs_ids_put(b, &ids);
+	}
+}
+
+static int send_result(struct conn *c, const struct job *j)
+{
+	struct impfs_result res = {.op = c->req.type, .err = (uint32_t)j->err, .worker = (uint16_t)j->worker,
+	                           .more = j->more, .value = j->value};
+	struct impfs_buf b;
+	impfs_result_start(&b, c->out, sizeof(c->out), &res);
+	if (!j->err && c->req.type == IMPFS_READ)
+		impfs_put_bytes(&b, j->buf, j->len);
+	else if (!j->err && c->req.type == IMPFS_LIST)
+		put_entries(&b, j->buf, j->len);
+	else if (!j->err && c->req.type == IMPFS_WHOAMI)
+		put_whoami(&b, j);
+	int r = impfs_finish(&b);
+	return r < 0 ? r : impfs_send(c->fd, &b);
+}
+
+static void log_request(struct conn *c, const struct job *j)
+{
+	char tmp[8];
+	if (j->revert == -EUCLEAN)
+		fsd_log("conn %lu: worker %u found its credentials changed while serving %s; restored", c->id,
+		        j->worker, c->user);
+	if (c->d->cfg.verbose)
+		fsd_log("conn %lu: %s %s %s by worker %u: %s", c->id, c->user,
+		        impfs_type_name(c->req.type, tmp, sizeof(tmp)), c->req.path, j->worker,
+		        j->err ? strerror(j->err) : "ok");
+}
+
+/* One request: checked here, run by the pool, answered here.  Returns < 0
+ * when the connection must end. */
+static int serve_one(struct conn *c, const struct impfs_frame *f)
+{
+	char tmp[8], why[IMPFS_MAX_TEXT];
+	int r = impfs_request_decode(f, &c->req);
+	if (r == -EOPNOTSUPP)
+		return send_error(c, EOPNOTSUPP, "%s is not a request", impfs_type_name(f->type, tmp, sizeof(tmp)));
+	if (r < 0)
+		return send_error(c, EBADMSG, "malformed %s request", impfs_type_name(f->type, tmp, sizeof(tmp)));
+	int e = check_request(&c->req, why, sizeof(why));
+	if (e)
+		return send_error(c, e, "%s", why);
+
+	struct job *j = &c->job;
+	j->token = c->token;
+	j->req = &c->req;
+	j->rootfd = c->d->rootfd;
+	j->buf = c->scratch;
+	j->cap = sizeof(c->scratch);
+	pool_run(c->d->pool, j);
+	c->requests++;
+	atomic_fetch_add(&c->d->requests, 1);
+	if (j->imp_err < 0)
+		return send_error(c, -j->imp_err, "cannot impersonate %s: %s", c->user, strerror(-j->imp_err));
+	log_request(c, j);
+	return send_result(c, j);
+}
+
+static void serve(struct conn *c)
+{
+	struct impfs_frame f;
+	while (recv_frame(c, &f) == 1)
+		if (serve_one(c, &f) < 0)
+			return;
+}
+
+/* ---- Threads and the connection list ---------------------------------------------- */
+
+static void conn_unlink(struct conn *c)
+{
+	struct fsd *d = c->d;
+	pthread_mutex_lock(&d->lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		d->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	close(c->fd); /* under the lock: session_stop_all() never sees a reused fd */
+	if (--d->nconn == 0)
+		pthread_cond_broadcast(&d->idle);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+	pthread_setname_np(pthread_self(), "fsd-conn");
+	if (authenticate(c) == 0)
+		serve(c);
+	end_pam(c);
+	if (c->token)
+		fsd_log("conn %lu: %s closed after %lu requests", c->id, c->user, c->requests);
+	imp_token_unref(c->token);
+	pthread_cond_destroy(&c->job.done_cond);
+	conn_unlink(c);
+	free(c);
+	return NULL;
+}
+
+static void set_timeouts(int fd, unsigned seconds)
+{
+	struct timeval tv = {.tv_sec = seconds, .tv_usec = 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+int session_spawn(struct fsd *d, int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->d = d;
+	c->fd = fd;
+	socklen_t len = sizeof(c->peer);
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len);
+	set_timeouts(fd, d->cfg.timeout);
+	pthread_cond_init(&c->job.done_cond, NULL);
+
+	pthread_mutex_lock(&d->lock);
+	if (d->stopping || d->nconn >= d->cfg.max_clients) {
+		pthread_mutex_unlock(&d->lock);
+		pthread_cond_destroy(&c->job.done_cond);
+		free(c);
+		return -EBUSY;
+	}
+	c->id = ++d->next_id;
+	c->next = d->conns;
+	if (d->conns)
+		d->conns->prev = c;
+	d->conns = c;
+	if (++d->nconn > d->peak)
+		d->peak = d->nconn;
+
+	pthread_attr_t attr;
+	pthread_t th;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int r = pthread_create(&th, &attr, conn_main, c);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		d->conns = c->next;
+		if (c->next)
+			c->next->prev = NULL;
+		d->nconn--;
+		pthread_mutex_unlock(&d->lock);
+		pthread_cond_destroy(&c->job.done_cond);
+		free(c);
+		return -r;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+unsigned session_stop_all(struct fsd *d, unsigned seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+
+	pthread_mutex_lock(&d->lock);
+	d->stopping = true;
+	for (struct conn *c = d->conns; c; c = c->next)
+		shutdown(c->fd, SHUT_RDWR); /* wakes a thread blocked on the client */
+	while (d->nconn > 0 && pthread_cond_timedwait(&d->idle, &d->lock, &until) == 0)
+		;
+	unsigned left = d->nconn;
+	pthread_mutex_unlock(&d->lock);
+	return left;
+}

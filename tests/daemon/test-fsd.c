@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * impersonate-fsd end to end, as root: real PAM (the project's
+ * pam.d/impersonate-demo with pam_matrix and the built pam_impersonate.so),
+ * private users (nss_wrapper), a private served tree.  Every answer is checked
+ * against what the user may access by the tree's modes (the model below,
+ * not the library), and after each case every daemon thread is read from
+ * /proc and must hold the daemon's own credentials.
+ *
+ * SPEC F1-F2 (a call frame per request on whichever pool thread takes it),
+ * T1 (pool threads switch alone), T10-T11 (fs mode, no effective
+ * capabilities while serving), K3 (identify level), K4 (session end), and
+ * the daemon's protocol robustness.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <security/pam_appl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsd-fixture.h"
+#include "harness.h"
+
+#define THREADS 4
+
+/* ---- The access model ---------------------------------------------------------- */
+
+static bool in_group(int user, gid_t g)
+{
+	static const char *const shared[] = {"alice", "bob", NULL}, *const finance[] = {"alice", NULL},
+	                         *const team[] = {"dave", "erin", "grace", NULL};
+	const char *const *m = g == FX_SHARED ? shared : g == FX_FINANCE ? finance : g == FX_TEAM ? team : NULL;
+	for (; m && *m; m++)
+		if (!strcmp(*m, fx_users[user].name))
+			return true;
+	return false;
+}
+
+/* The user's groups as the kernel should show them while serving, sorted. */
+static size_t expected_groups(int user, uint32_t *out)
+{
+	size_t n = 0;
+	out[n++] = fx_users[user].uid; /* user private group, below 60100 */
+	for (gid_t g = FX_SHARED; g <= FX_TEAM; g++)
+		if (in_group(user, g))
+			out[n++] = g;
+	return n;
+}
+
+/* ---- Helpers --------------------------------------------------------------------- */
+
+static void start(struct fsd_fixture *fx, const char *const *args)
+{
+	fx_setup(fx, NULL, false);
+	fx_start(fx, THREADS, args, 0);
+}
+
+/* After whatever a case did: a new client is served correctly, and every
+ * pool thread is back to the daemon's own credentials. */
+static void still_healthy(struct fsd_fixture *fx)
+{
+	struct fx_client c;
+	char data[64];
+	fxc_connect(fx, &c);
+	fxc_login(&c, "alice");
+	CHECK_EQ(fxc_read(&c, "home/alice/private.txt", data, sizeof(data), NULL), 0);
+	CHECK_STREQ(data, "private of alice\n");
+	CHECK_EQ(fxc_read(&c, "home/bob/private.txt", NULL, 0, NULL), EACCES);
+	fxc_close(&c);
+	CHECK_EQ(fx_check_threads(fx), THREADS);
+}
+
+static void finish(struct fsd_fixture *fx)
+{
+	int status = fx_stop(fx);
+	if (status != 0)
+		fx_print_log(fx);
+	CHECK_EQ(status, 0);
+	fx_cleanup(fx);
+}
+
+static void expect_error(struct fx_client *c, uint32_t code)
+{
+	struct impfs_notice n;
+	CHECK_EQ(fxc_recv(c), 1);
+	CHECK_EQ(c->f.type, IMPFS_ERROR);
+	CHECK_EQ(impfs_notice_decode(&c->f, &n), 0);
+	CHECK_EQ(n.code, code);
+}
+
+/* The daemon closed the connection.  ECONNRESET when it left bytes of ours
+ * unread (an oversized frame it never read), after what it did send. */
+static void expect_closed(struct fx_client *c)
+{
+	int r = fxc_recv(c);
+	CHECK(r == 0 || r == -ECONNRESET);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- Concurrent clients ---------------------------------------------------------- */
+
+#define ROUNDS 40
+
+struct client_run {
+	struct fsd_fixture *fx;
+	int user;
+	pthread_barrier_t *all_in;
+	unsigned long requests;
+};
+
+static _Atomic uint32_t users_by_worker[THREADS]; /* bit u: worker served user u */
+
+static void served(unsigned worker, int user)
+{
+	CHECK(worker < THREADS);
+	atomic_fetch_or(&users_by_worker[worker], 1u << user);
+}
+
+/* One round of a user's requests, each answer checked against the model. */
+static unsigned long one_round(struct fx_client *c, int u, int round)
+{
+	char data[128], want[128], path[128];
+	unsigned w;
+	unsigned long n = 0;
+	for (int o = 0; o < FX_NUSERS; o++, n++) {
+		snprintf(path, sizeof(path), "home/%s/private.txt", fx_users[o].name);
+		int e = fxc_read(c, path, data, sizeof(data), &w);
+		served(w, u);
+		CHECK_EQ(e, o == u ? 0 : EACCES);
+		snprintf(want, sizeof(want), "private of %s\n", fx_users[o].name);
+		if (o == u)
+			CHECK_STREQ(data, want);
+	}
+	CHECK_EQ(fxc_read(c, "shared/plan.txt", data, sizeof(data), &w), in_group(u, FX_SHARED) ? 0 : EACCES);
+	CHECK_EQ(fxc_read(c, "team/notes.txt", data, sizeof(data), &w), in_group(u, FX_TEAM) ? 0 : EACCES);
+	CHECK_EQ(fxc_read(c, "public.txt", data, sizeof(data), &w), 0);
+	CHECK_STREQ(data, "public\n");
+
+	snprintf(path, sizeof(path), "home/%s/round.txt", fx_users[u].name);
+	snprintf(want, sizeof(want), "round %d of %s\n", round, fx_users[u].name);
+	CHECK_EQ(fxc_write(c, path, want, &w), 0);
+	CHECK_EQ(fxc_read(c, path, data, sizeof(data), &w), 0);
+	CHECK_STREQ(data, want);
+	snprintf(path, sizeof(path), "home/%s/intruder.txt", fx_users[(u + 1) % FX_NUSERS].name);
+	CHECK_EQ(fxc_write(c, path, "no\n", &w), EACCES);
+
+	static __thread struct impfs_ids ids;
+	uint32_t groups[8];
+	size_t ng = expected_groups(u, groups);
+	CHECK_EQ(fxc_whoami(c, &ids, &w), 0);
+	served(w, u);
+	CHECK_EQ(ids.uid[3], fx_users[u].uid); /* T10 fs mode: fsuid is the client */
+	CHECK_EQ(ids.gid[3], fx_users[u].uid);
+	CHECK_EQ(ids.uid[0], 0);               /* real and effective stay the daemon's */
+	CHECK_EQ(ids.uid[1], 0);
+	CHECK_EQ(ids.cap_eff, 0);              /* T11 */
+	CHECK_EQ(ids.ngroups, ng);
+	CHECK(memcmp(ids.groups, groups, ng * sizeof(groups[0])) == 0);
+	return n + 7;
+}
+
+static void *client_main(void *arg)
+{
+	struct client_run *run = arg;
+	struct fx_client *c = calloc(1, sizeof(*c));
+	CHECK(c != NULL);
+	fxc_connect(run->fx, c);
+	fxc_login(c, fx_users[run->user].name);
+	pthread_barrier_wait(run->all_in); /* every session is open at once */
+	for (int r = 0; r < ROUNDS; r++)
+		run->requests += one_round(c, run->user, r);
+	fxc_close(c);
+	free(c);
+	return NULL;
+}
+
+/* SPEC F1 F2 T1 T10 T11: 8 clients at once, their requests interleaved on
+ * the same 4 pool threads, every answer the one that client should get. */
+TEST(eight_concurrent_clients_each_served_as_themselves)
+{
+	struct fsd_fixture fx;
+	struct client_run runs[FX_NUSERS];
+	pthread_t th[FX_NUSERS];
+	pthread_barrier_t all_in;
+	start(&fx, NULL);
+	pthread_barrier_init(&all_in, NULL, FX_NUSERS + 1);
+	for (int u = 0; u < FX_NUSERS; u++) {
+		runs[u] = (struct client_run){.fx = &fx, .user = u, .all_in = &all_in};
+		CHECK_EQ(pthread_create(&th[u], NULL, client_main, &runs[u]), 0);
+	}
+	pthread_barrier_wait(&all_in);
+	double t0 = now();
+	unsigned long total = 0;
+	for (int u = 0; u < FX_NUSERS; u++) {
+		pthread_join(th[u], NULL);
+		total += runs[u].requests;
+	}
+	double dt = now() - t0;
+	fprintf(stderr, "# %d clients, %lu requests in %.3f s: %.0f requests/s\n", FX_NUSERS, total, dt, total / dt);
+
+	/* Requests of different clients interleaved on the same threads: with 8
+	 * users on 4 threads some thread served at least two of them. */
+	int shared_threads = 0;
+	for (int w = 0; w < THREADS; w++)
+		shared_threads += __builtin_popcount(atomic_load(&users_by_worker[w])) >= 2;
+	CHECK(shared_threads >= 1);
+
+	/* Files written through the daemon belong to the client. */
+	for (int u = 0; u < FX_NUSERS; u++) {
+		char path[PATH_MAX], rel[64];
+		struct stat st;
+		snprintf(rel, sizeof(rel), "home/%s/round.txt", fx_users[u].name);
+		fx_path(&fx, path, rel);
+		CHECK_EQ(stat(path, &st), 0);
+		CHECK_EQ(st.st_uid, fx_users[u].uid);
+		CHECK_EQ(st.st_gid, fx_users[u].uid);
+	}
+	CHECK_EQ(fx_check_threads(&fx), THREADS);
+	CHECK_EQ(fx_stop(&fx), 0);
+	CHECK(fx_log_has(&fx, "at most 8 connections at once"));
+	fx_cleanup(&fx);
+}
+
+/* ---- Authentication ------------------------------------------------------------------ */
+
+TEST(wrong_password_is_refused_and_dropped)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	start(&fx, NULL);
+	fxc_connect(&fx, &c);
+	CHECK_EQ(fxc_auth(&c, "bob", "alice-secret"), PAM_AUTH_ERR);
+	expect_closed(&c);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, "bob refused at authenticate"));
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* SPEC P3 through the daemon: pam_impersonate's account step refuses a
+ * system account even with the right password. */
+TEST(system_account_is_refused_at_account)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	start(&fx, NULL);
+	fxc_connect(&fx, &c);
+	CHECK_EQ(fxc_auth(&c, "sysuser", "sysuser-secret"), PAM_PERM_DENIED);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, "sysuser refused at account"));
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* Without pam_impersonate.so in the stack there is no token: refused. */
+TEST(no_token_without_pam_impersonate)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	fx_setup(&fx, NULL, true);
+	fx_start(&fx, THREADS, NULL, 0);
+	fxc_connect(&fx, &c);
+	CHECK_EQ(fxc_auth(&c, "alice", "alice-secret"), PAM_SYSTEM_ERR);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, "alice refused at token"));
+	CHECK_EQ(fx_check_threads(&fx), THREADS);
+	finish(&fx);
+}
+
+/* SPEC K3: an identify-level token authenticates, but the daemon cannot act
+ * as the client; no pool thread changes. */
+TEST(identify_level_is_never_impersonated)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	fx_setup(&fx, "level=identify", false);
+	fx_start(&fx, THREADS, NULL, 0);
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	CHECK_EQ(c.id.level, 1);
+	CHECK_EQ(fxc_read(&c, "home/alice/private.txt", NULL, 0, NULL), FX_REFUSED(EACCES));
+	fxc_close(&c);
+	CHECK_EQ(fx_check_threads(&fx), THREADS);
+	finish(&fx);
+}
+
+TEST(client_gone_during_the_pam_conversation)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_buf b;
+	start(&fx, NULL);
+	fxc_connect(&fx, &c);
+	impfs_start(&b, c.out, sizeof(c.out), IMPFS_AUTH);
+	impfs_put_str(&b, "alice", IMPFS_MAX_TEXT);
+	CHECK_EQ(impfs_finish(&b), 0);
+	CHECK_EQ(impfs_send(c.fd, &b), 0);
+	CHECK_EQ(fxc_recv(&c), 1);
+	CHECK_EQ(c.f.type, IMPFS_PROMPT); /* the password prompt, relayed */
+	fxc_close(&c);
+	still_healthy(&fx);
+	CHECK(fx_log_has(&fx, "alice refused at authenticate"));
+	finish(&fx);
+}
+
+TEST(request_before_authentication_is_refused)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_result res;
+	uint32_t err = 0;
+	struct impfs_request r = {.type = IMPFS_READ, .path = "public.txt"};
+	start(&fx, NULL);
+	fxc_connect(&fx, &c);
+	CHECK_EQ(fxc_call(&c, &r, &res, &err), IMPFS_ERROR);
+	CHECK_EQ(err, EACCES);
+	expect_closed(&c);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+TEST(too_many_clients_get_ebusy)
+{
+	struct fsd_fixture fx;
+	struct fx_client a, b, c;
+	static const char *const args[] = {"--max-clients", "2", NULL};
+	start(&fx, args);
+	fxc_connect(&fx, &a);
+	fxc_login(&a, "alice");
+	fxc_connect(&fx, &b);
+	fxc_login(&b, "bob");
+	fxc_connect(&fx, &c);
+	expect_error(&c, EBUSY);
+	expect_closed(&c);
+	fxc_close(&c);
+	fxc_close(&a);
+	fxc_close(&b);
+	/* The slots come back once those connections have ended. */
+	for (int i = 0; i < 200 && fx_log_has(&fx, "bob closed") + fx_log_has(&fx, "alice closed") < 2; i++)
+		usleep(10000);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* ---- Malformed frames and requests ------------------------------------------------------ */
+
+static void login_alice(struct fsd_fixture *fx, struct fx_client *c)
+{
+	start(fx, NULL);
+	fxc_connect(fx, c);
+	fxc_login(c, "alice");
+}
+
+TEST(zero_length_frame_is_dropped)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	login_alice(&fx, &c);
+	fxc_send_raw(&c, "\0\0\0\0", 4);
+	expect_error(&c, EBADMSG);
+	expect_closed(&c);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+TEST(oversized_frame_is_refused_without_reading_it)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	uint8_t hdr[5] = {0, 0, 0, 0, IMPFS_READ};
+	uint32_t len = IMPFS_MAX_FRAME + 1;
+	for (int i = 0; i < 4; i++)
+		hdr[i] = (uint8_t)(len >> (24 - 8 * i));
+	login_alice(&fx, &c);
+	fxc_send_raw(&c, hdr, sizeof(hdr));
+	expect_error(&c, EMSGSIZE);
+	expect_closed(&c);
+	fxc_close(&c);
+	fxc_connect(&fx, &c); /* and a 2 GiB length, before authenticating */
+	fxc_send_raw(&c, "\x7f\xff\xff\xff\x01", 5);
+	expect_error(&c, EMSGSIZE);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+TEST(truncated_frame_then_disconnect_is_dropped)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	login_alice(&fx, &c);
+	fxc_send_raw(&c, "\0\0\0\x64\x10\0\0\0\0\0\0\0\0\0\x05publ", 19); /* says 100 bytes */
+	shutdown(c.fd, SHUT_WR);
+	expect_closed(&c);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, "dropped: truncated frame"));
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+TEST(stalled_frame_times_out)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	static const char *const args[] = {"--timeout", "1", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	double t0 = now();
+	fxc_send_raw(&c, "\0\0\0\x64\x10", 5);
+	expect_error(&c, ETIMEDOUT);
+	expect_closed(&c);
+	CHECK(now() - t0 < 5);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* A frame of @type with exactly @body as its body. */
+static void send_frame(struct fx_client *c, uint8_t type, const void *body, size_t n)
+{
+	struct impfs_buf b;
+	impfs_start(&b, c->out, sizeof(c->out), type);
+	impfs_put_bytes(&b, body, n);
+	CHECK_EQ(impfs_finish(&b), 0);
+	CHECK_EQ(impfs_send(c->fd, &b), 0);
+}
+
+/* A well-framed but malformed request is answered with an error and the
+ * connection goes on. */
+TEST(malformed_requests_get_errors_and_the_connection_goes_on)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	char data[64];
+	/* READ bodies: u64 offset, u16 length, path bytes. */
+	static const uint8_t too_short[] = {0, 0, 0};
+	static const uint8_t str_past_end[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 'a', 'b'};
+	static const uint8_t trailing[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'a', 'x'};
+	static const uint8_t str_short[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 'a'};
+	login_alice(&fx, &c);
+	send_frame(&c, IMPFS_READ, too_short, sizeof(too_short));
+	expect_error(&c, EBADMSG);
+	send_frame(&c, IMPFS_READ, str_past_end, sizeof(str_past_end));
+	expect_error(&c, EBADMSG);
+	send_frame(&c, IMPFS_READ, trailing, sizeof(trailing));
+	expect_error(&c, EBADMSG);
+	send_frame(&c, IMPFS_READ, str_short, sizeof(str_short));
+	expect_error(&c, EBADMSG);
+	send_frame(&c, IMPFS_WHOAMI, "x", 1);
+	expect_error(&c, EBADMSG);
+	static uint8_t big_write[4 + 4 + 2 + 1 + IMPFS_MAX_DATA + 1] = {0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 'b'};
+	send_frame(&c, IMPFS_WRITE, big_write, sizeof(big_write)); /* one byte more than a WRITE may carry */
+	expect_error(&c, EBADMSG);
+	send_frame(&c, 0x42, NULL, 0); /* no such type */
+	expect_error(&c, EOPNOTSUPP);
+	send_frame(&c, IMPFS_AUTH, "\0\0", 2); /* authenticating twice */
+	expect_error(&c, EOPNOTSUPP);
+	CHECK_EQ(fxc_read(&c, "home/alice/private.txt", data, sizeof(data), NULL), 0);
+	CHECK_STREQ(data, "private of alice\n");
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* A raw READ frame for @path of @n bytes (which may hold a NUL). */
+static void send_read_raw(struct fx_client *c, const char *path, size_t n)
+{
+	struct impfs_buf b;
+	impfs_start(&b, c->out, sizeof(c->out), IMPFS_READ);
+	impfs_put_u64(&b, 0);
+	impfs_put_u16(&b, (uint16_t)n);
+	impfs_put_bytes(&b, path, n);
+	CHECK_EQ(impfs_finish(&b), 0);
+	CHECK_EQ(impfs_send(c->fd, &b), 0);
+}
+
+TEST(invalid_paths_are_refused_before_the_pool)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	static char longpath[IMPFS_MAX_PATH + 2];
+	login_alice(&fx, &c);
+	CHECK_EQ(fxc_read(&c, "/etc/passwd", NULL, 0, NULL), FX_REFUSED(EINVAL));
+	CHECK_EQ(fxc_read(&c, "", NULL, 0, NULL), FX_REFUSED(EINVAL));
+	send_read_raw(&c, "public.txt\0../x", 15);
+	expect_error(&c, EBADMSG);
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	send_read_raw(&c, longpath, IMPFS_MAX_PATH + 1);
+	expect_error(&c, EBADMSG);
+	CHECK(fx_log_has(&fx, "alice authenticated"));
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+TEST(path_traversal_stays_beneath_the_served_root)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	login_alice(&fx, &c);
+	/* ".." anywhere is refused by the daemon itself. */
+	CHECK_EQ(fxc_read(&c, "../daemon.log", NULL, 0, NULL), FX_REFUSED(EXDEV));
+	CHECK_EQ(fxc_read(&c, "..", NULL, 0, NULL), FX_REFUSED(EXDEV));
+	CHECK_EQ(fxc_read(&c, "home/alice/../../../etc/passwd", NULL, 0, NULL), FX_REFUSED(EXDEV));
+	CHECK_EQ(fxc_read(&c, "home/../public.txt", NULL, 0, NULL), FX_REFUSED(EXDEV));
+	CHECK_EQ(fxc_write(&c, "shared/../../x", "x", NULL), FX_REFUSED(EXDEV));
+	/* Symlinks out of the tree are refused by the kernel (RESOLVE_BENEATH). */
+	CHECK_EQ(fxc_read(&c, "escape/passwd", NULL, 0, NULL), EXDEV);
+	CHECK_EQ(fxc_read(&c, "up/daemon.log", NULL, 0, NULL), EXDEV);
+	CHECK_EQ(fxc_write(&c, "up/planted.txt", "x", NULL), EXDEV);
+	char planted[PATH_MAX];
+	fx_path(&fx, planted, "../planted.txt");
+	CHECK(access(planted, F_OK) < 0);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+TEST(special_files_do_not_hang_a_worker)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	login_alice(&fx, &c);
+	double t0 = now();
+	CHECK_EQ(fxc_read(&c, "fifo", NULL, 0, NULL), EINVAL);
+	CHECK(fxc_write(&c, "fifo", "x", NULL) == ENXIO);
+	CHECK_EQ(fxc_read(&c, "home", NULL, 0, NULL), EISDIR);
+	CHECK(now() - t0 < 5);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+TEST(bad_write_flags_and_modes_are_refused)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_result res;
+	uint32_t err = 0;
+	struct impfs_request r = {.type = IMPFS_WRITE, .path = "home/alice/x", .data = (const uint8_t *)"x", .len = 1};
+	login_alice(&fx, &c);
+	r.flags = 0x100;
+	CHECK_EQ(fxc_call(&c, &r, &res, &err), IMPFS_ERROR);
+	CHECK_EQ(err, EINVAL);
+	r.flags = IMPFS_WRITE_CREATE;
+	r.mode = 04755; /* no set-user-ID files through the daemon */
+	CHECK_EQ(fxc_call(&c, &r, &res, &err), IMPFS_ERROR);
+	CHECK_EQ(err, EINVAL);
+	r.flags = IMPFS_WRITE_EXCL;
+	r.mode = 0600;
+	CHECK_EQ(fxc_call(&c, &r, &res, &err), IMPFS_ERROR);
+	CHECK_EQ(err, EINVAL);
+	char path[PATH_MAX];
+	fx_path(&fx, path, "home/alice/x");
+	CHECK(access(path, F_OK) < 0);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* The request is complete, the client leaves before the result: the worker
+ * finishes, reverts, and the answer goes nowhere. */
+TEST(client_gone_mid_request)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_buf b;
+	struct impfs_request r = {.type = IMPFS_WRITE, .flags = IMPFS_WRITE_CREATE, .mode = 0600,
+	                          .path = "home/alice/left.txt", .data = (const uint8_t *)"bye\n", .len = 4};
+	login_alice(&fx, &c);
+	CHECK_EQ(impfs_request_encode(&b, c.out, sizeof(c.out), &r), 0);
+	fxc_send_raw(&c, b.p, b.len);
+	fxc_close(&c);
+	fxc_connect(&fx, &c); /* and one that leaves half-way through a frame */
+	fxc_login(&c, "bob");
+	fxc_send_raw(&c, b.p, b.len / 2);
+	fxc_close(&c);
+	for (int i = 0; i < 200 && !fx_log_has(&fx, "bob closed"); i++)
+		usleep(10000);
+	CHECK(fx_log_has(&fx, "bob closed after 0 requests"));
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* K4: SIGTERM with clients connected, one of them mid-conversation: every
+ * session is closed and the daemon ends cleanly. */
+TEST(shutdown_with_clients_connected)
+{
+	struct fsd_fixture fx;
+	struct fx_client a, b, c;
+	struct impfs_buf buf;
+	start(&fx, NULL);
+	fxc_connect(&fx, &a);
+	fxc_login(&a, "alice");
+	fxc_connect(&fx, &b);
+	fxc_login(&b, "bob");
+	fxc_connect(&fx, &c);
+	impfs_start(&buf, c.out, sizeof(c.out), IMPFS_AUTH);
+	impfs_put_str(&buf, "carol", IMPFS_MAX_TEXT);
+	CHECK_EQ(impfs_finish(&buf), 0);
+	CHECK_EQ(impfs_send(c.fd, &buf), 0);
+	CHECK_EQ(fxc_recv(&c), 1);
+	CHECK_EQ(fx_check_threads(&fx), THREADS);
+	double t0 = now();
+	CHECK_EQ(fx_stop(&fx), 0);
+	CHECK(now() - t0 < 5);
+	CHECK(fx_log_has(&fx, "alice closed after 0 requests"));
+	CHECK(fx_log_has(&fx, "bob closed after 0 requests"));
+	CHECK_EQ(access(fx.sock, F_OK), -1);
+	fxc_close(&a);
+	fxc_close(&b);
+	fxc_close(&c);
+	fx_cleanup(&fx);
+}
+
+/* ---- Not root ---------------------------------------------------------------------------- */
+
+static uint64_t status_caps(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	unsigned long long v = ~0ull;
+	size_t n = strlen(field);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n))
+			sscanf(line + n, ": %llx", &v);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* SPEC T11 for a daemon that is not root: systemd's User= with
+ * AmbientCapabilities=CAP_SETUID CAP_SETGID.  The service user cannot open
+ * alice's files itself; serving alice, it can, and nothing else. */
+TEST(non_root_daemon_with_only_setuid_setgid)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_ids ids;
+	struct kstatus k;
+	char path[PATH_MAX], data[64];
+	const uint64_t two = 1u << 6 | 1u << 7; /* CAP_SETGID, CAP_SETUID */
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, NULL, FX_SVC_UID);
+	snprintf(path, sizeof(path), "/proc/%d/status", fx.pid);
+	CHECK_EQ(kstatus_read(path, &k), 0);
+	CHECK_EQ(k.uid[0], FX_SVC_UID);
+	CHECK_EQ(k.uid[1], FX_SVC_UID);
+	CHECK_EQ(k.uid[3], FX_SVC_UID);
+	CHECK_EQ(k.cap_eff, two);
+	CHECK_EQ(k.cap_prm, two);
+	CHECK_EQ(status_caps(fx.pid, "CapAmb"), two);
+
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	CHECK_EQ(fxc_read(&c, "home/alice/private.txt", data, sizeof(data), NULL), 0);
+	CHECK_STREQ(data, "private of alice\n");
+	CHECK_EQ(fxc_read(&c, "home/bob/private.txt", NULL, 0, NULL), EACCES);
+	CHECK_EQ(fxc_write(&c, "home/alice/from-svc.txt", "hi\n", NULL), 0);
+	CHECK_EQ(fxc_whoami(&c, &ids, NULL), 0);
+	CHECK_EQ(ids.uid[0], FX_SVC_UID);
+	CHECK_EQ(ids.uid[3], 60001);
+	CHECK_EQ(ids.cap_eff, 0); /* T11: not even CAP_SETUID while serving alice */
+	fxc_close(&c);
+
+	struct stat st;
+	fx_path(&fx, path, "home/alice/from-svc.txt");
+	CHECK_EQ(stat(path, &st), 0);
+	CHECK_EQ(st.st_uid, 60001);
+	CHECK_EQ(fx_check_threads(&fx), THREADS); /* back to uid 60050 with both capabilities */
+	CHECK_EQ(fx_stop(&fx), 0);
+	fx_cleanup(&fx);
+}
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv, HARNESS_ROOT);
+}
