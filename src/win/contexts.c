@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The SSPI context handle table (SPEC S2, S4).
+ *
+ * A CtxtHandle names a slot; nothing in it is ever used as a pointer:
+ *
+ *     dwLower = generation << INDEX_BITS | slot index
+ *     dwUpper = a random check value drawn when the handle was issued
+ *
+ * A handle is valid only if its index is inside the table, the slot is live,
+ * and both the generation and the check value match the slot's.
+ * Generations come from one process-wide counter, so no two handles ever
+ * issued share one (until 2^44 contexts on 64-bit): a handle with any single
+ * bit flipped, a deleted handle, or a handle to a reused slot can never
+ * match, and a random value matches with probability about 2^-64.
+ *
+ * The table is guarded by a mutex.  It is consulted before the engine is
+ * called, never on its switch path (the engine itself takes no lock).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "win.h"
+
+#define INDEX_BITS 20u
+#define MAX_SLOTS (1u << INDEX_BITS)
+#define INDEX_MASK (MAX_SLOTS - 1u)
+#define GEN_BITS (sizeof(ULONG_PTR) * 8u - INDEX_BITS)
+#define GEN_MASK ((((ULONG_PTR)1) << GEN_BITS) - 1u)
+#define NO_SLOT UINT32_MAX
+
+struct slot {
+	ULONG_PTR gen;   /* 0: free */
+	ULONG_PTR check; /* dwUpper of the live handle */
+	imp_token *token;
+	unsigned flags;
+	uint32_t next_free;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot *slots;
+static uint32_t capacity;
+static uint32_t used; /* slots [0, used) have been handed out at least once */
+static uint32_t free_head = NO_SLOT;
+static ULONG_PTR next_gen = 1;
+static uint64_t rng;
+static bool rng_seeded;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* A fork() while another thread holds the lock would leave the child's table
+ * locked forever. */
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void fork_release(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void atfork_register(void)
+{
+	pthread_atfork(fork_prepare, fork_release, fork_release);
+}
+
+/* splitmix64: the check values only have to be unguessable by accident (a
+ * stale copy, a stray integer), not by an attacker already in the process. */
+static uint64_t rng_next(void)
+{
+	if (!rng_seeded) {
+		if (getrandom(&rng, sizeof(rng), GRND_NONBLOCK) != (ssize_t)sizeof(rng)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)getpid();
+		}
+		rng_seeded = true;
+	}
+	uint64_t z = (rng += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* Never 0 (a free slot) and never -1 (SecInvalidateHandle()). */
+static ULONG_PTR new_check(void)
+{
+	ULONG_PTR c;
+	do
+		c = (ULONG_PTR)rng_next();
+	while (c == 0 || c == (ULONG_PTR)-1);
+	return c;
+}
+
+static ULONG_PTR new_gen(void)
+{
+	ULONG_PTR g;
+	do
+		g = next_gen++ & GEN_MASK;
+	while (g == 0);
+	return g;
+}
+
+/* Lock held.  Index of a free slot, growing the table if needed. */
+static int slot_take(uint32_t *ret)
+{
+	if (free_head != NO_SLOT) {
+		*ret = free_head;
+		free_head = slots[free_head].next_free;
+		return 0;
+	}
+	if (used == capacity) {
+		if (capacity == MAX_SLOTS)
+			return -ENOMEM;
+		uint32_t n = capacity ? capacity * 2 : 64;
+		struct slot *s = realloc(slots, n * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		slots = s;
+		capacity = n;
+	}
+	*ret = used++;
+	return 0;
+}
+
+/* Lock held.  The live slot @h names, or NULL.  Only the caller's two words
+ * are read; the index is bounds-checked before the table is touched. */
+static struct slot *slot_find(const CtxtHandle *h)
+{
+	if (!h)
+		return NULL;
+	ULONG_PTR lower = h->dwLower, upper = h->dwUpper;
+	uint32_t idx = (uint32_t)(lower & INDEX_MASK);
+	ULONG_PTR gen = lower >> INDEX_BITS;
+	if (idx >= used)
+		return NULL;
+	struct slot *s = &slots[idx];
+	if (s->gen == 0 || s->gen != gen || s->check != upper)
+		return NULL;
+	return s;
+}
+
+SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out)
+{
+	uint32_t idx;
+	pthread_once(&atfork_once, atfork_register);
+	pthread_mutex_lock(&lock);
+	if (slot_take(&idx) < 0) {
+		pthread_mutex_unlock(&lock);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	struct slot *s = &slots[idx];
+	s->gen = new_gen();
+	s->check = new_check();
+	s->token = imp_token_ref(tok);
+	s->flags = flags;
+	s->next_free = NO_SLOT;
+	out->dwLower = (s->gen << INDEX_BITS) | idx;
+	out->dwUpper = s->check;
+	pthread_mutex_unlock(&lock);
+	return SEC_E_OK;
+}
+
+SECURITY_STATUS ctx_get(const CtxtHandle *h, imp_token **tok, unsigned *flags)
+{
+	pthread_mutex_lock(&lock);
+	struct slot *s = slot_find(h);
+	if (s) {
+		*tok = imp_token_ref(s->token);
+		*flags = s->flags;
+	}
+	pthread_mutex_unlock(&lock);
+	return s ? SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
+
+SECURITY_STATUS ctx_delete(const CtxtHandle *h)
+{
+	imp_token *gone = NULL;
+	pthread_mutex_lock(&lock);
+	struct slot *s = slot_find(h);
+	if (s) {
+		gone = s->token;
+		*s = (struct slot){.gen = 0, .check = 0, .token = NULL, .flags = 0, .next_free = free_head};
+		free_head = (uint32_t)(s - slots);
+	}
+	pthread_mutex_unlock(&lock);
+	/* Threads impersonating the token hold their own reference (S4). */
+	imp_token_unref(gone);
+	return gone ? SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
