@@ -530,6 +530,10 @@ TEST(option_keep_caps)
 	CHECK_EQ(ngroups_of(t), 4);
 	imp_token *one = token_for("keep_caps=cap_chown", "alice");
 	CHECK_EQ(imp_token_kept_caps(one), 1ull << CAP_CHOWN);
+	/* The kernel's spelling, as systemd's AmbientCapabilities= uses it. */
+	imp_token *upper = token_for("keep_caps=CAP_KILL", "alice");
+	CHECK_EQ(imp_token_kept_caps(upper), 1ull << CAP_KILL);
+	imp_token_unref(upper);
 	imp_token_unref(t);
 	imp_token_unref(one);
 }
@@ -780,6 +784,14 @@ TEST(bad_other_forms)
 		{"keep_caps=cap_bogus", "malformed option \"keep_caps=cap_bogus\""},
 		{"keep_caps=cap_chown,,cap_kill", "malformed option \"keep_caps=cap_chown,,cap_kill\""},
 		{"keep_caps=cap_chown,", "malformed option \"keep_caps=cap_chown,\""},
+		/* libcap's cap_from_name() takes all of these as a capability. */
+		{"keep_caps=cap_chown;cap_kill", "malformed option \"keep_caps=cap_chown;cap_kill\""},
+		{"keep_caps=cap_chown=ep", "malformed option \"keep_caps=cap_chown=ep\""},
+		{"keep_caps=cap_chown+cap_kill", "malformed option \"keep_caps=cap_chown+cap_kill\""},
+		{"keep_caps=cap_net_bind_service.cap_kill", "malformed option \"keep_caps=cap_net_bind"},
+		{"keep_caps=12", "malformed option \"keep_caps=12\""},
+		{"keep_caps=63", "malformed option \"keep_caps=63\""},
+		{"keep_caps=all", "malformed option \"keep_caps=all\""},
 		{"debug=1", "unknown option \"debug=1\""},
 		{"allow_root=yes", "unknown option \"allow_root=yes\""},
 		{"MODE=full", "unknown option \"MODE=full\""},
