@@ -199,10 +199,13 @@ static int parse_options(pam_handle_t *pamh, int flags, int argc, const char **a
 		pam_syslog(pamh, LOG_ERR, "refusing to run with a bad option list");
 		return PAM_SERVICE_ERR;
 	}
-	say(pamh, ctl, LOG_DEBUG, "options: mode=%s level=%s groups=%s allow_root=%d keep_caps=%s",
+	char min[16] = "UID_MIN";
+	if (ctl->min_uid_given)
+		snprintf(min, sizeof(min), "%u", (unsigned)ctl->min_uid);
+	say(pamh, ctl, LOG_DEBUG, "options: mode=%s level=%s groups=%s min_uid=%s allow_root=%d keep_caps=%s",
 	    ctl->flags & IMP_MODE_FULL ? "full" : "fs",
 	    ctl->flags & IMP_LEVEL_IDENTIFY ? "identify" : "impersonate",
-	    ctl->flags & IMP_GROUPS_PRIMARY_ONLY ? "primary" : "all", ctl->allow_root,
+	    ctl->flags & IMP_GROUPS_PRIMARY_ONLY ? "primary" : "all", min, ctl->allow_root,
 	    ctl->keep_caps ? ctl->keep_caps : "(none)");
 	return PAM_SUCCESS;
 }
