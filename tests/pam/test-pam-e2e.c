@@ -144,11 +144,20 @@ struct world {
 	char *confdir, *files;
 	struct pt_conv conv;
 	pam_handle_t *pamh;
-	struct kcreds main_before;
+	struct kcreds main_before;   /* the thread that runs PAM */
+	struct worker *wk;           /* the thread that impersonates */
+	struct kcreds worker_before;
 };
 
+static struct kcreds worker_creds(struct worker *wk)
+{
+	struct job j = {0};
+	worker_run(wk, do_read_creds, &j);
+	return j.k;
+}
+
 /* The demo service with @options on its pam_impersonate lines, the files
- * the users may or may not read, and a handle for @user. */
+ * the users may or may not read, a worker thread, and a handle for @user. */
 static void world_begin(struct world *w, const char *options, const char *user, const char *password)
 {
 	w->confdir = pt_confdir();
@@ -158,6 +167,8 @@ static void world_begin(struct world *w, const char *options, const char *user, 
 	file_make(w->files, "finance-only", 0, FINANCE, 0040);
 	file_make(w->files, "root-only", 0, 0, 0400);
 	w->conv = (struct pt_conv){.password = password};
+	w->wk = worker_start();
+	w->worker_before = worker_creds(w->wk);
 	kc_read(0, &w->main_before);
 	w->pamh = pt_start(w->confdir, SERVICE, user, &w->conv);
 }
@@ -190,11 +201,36 @@ static imp_token *world_login(struct world *w)
 	return tok;
 }
 
+/* imp_impersonate(@tok) on @wk: its result; the worker's credentials after
+ * it in *@k. */
+static int impersonate_on(struct worker *wk, imp_token *tok, struct kcreds *k)
+{
+	struct job j = {.tok = tok};
+	worker_run(wk, do_impersonate, &j);
+	*k = j.k;
+	return j.result;
+}
+
+/* imp_revert() on the world's worker, which must then be exactly as it was
+ * before the test (SPEC T4). */
+static void revert_worker(struct world *w)
+{
+	struct job j = {0};
+	worker_run(w->wk, do_revert, &j);
+	CHECK_EQ(j.result, 0);
+	if (!kc_equal(&w->worker_before, &j.k)) {
+		kc_print("before", &w->worker_before);
+		kc_print("after revert", &j.k);
+		CHECK(!"the worker did not get its own credentials back");
+	}
+}
+
 static void world_end(struct world *w)
 {
 	if (w->pamh)
 		pam_end(w->pamh, PAM_SUCCESS);
 	check_main_unchanged(w);
+	worker_stop(w->wk);
 	tmpdir_remove(w->confdir);
 	tmpdir_remove(w->files);
 }
@@ -208,44 +244,35 @@ static void world_end(struct world *w)
 TEST(e2e_login_impersonate_on_worker_and_revert)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, NULL, "alice", "alice-secret");
-	struct worker *wk = worker_start();
-	struct job j = {0};
-	worker_run(wk, do_read_creds, &j);
-	struct kcreds worker_before = j.k;
-	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0); /* as root, it reads anything */
+	CHECK_EQ(worker_open(w.wk, w.files, "alice-only"), 0); /* as root, it reads anything */
 
 	imp_token *tok = world_login(&w);
 	CHECK_STREQ(imp_token_user_name(tok), "alice");
-
-	j.tok = tok;
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK_EQ(j.k.uid[3], ALICE);
-	CHECK_EQ(j.k.gid[3], ALICE);
-	CHECK_EQ(j.k.uid[0], 0);
-	CHECK_EQ(j.k.uid[1], 0);
-	CHECK_EQ(j.k.ngroups, 4);
-	CHECK(kc_has_group(&j.k, FINANCE));
-	CHECK_EQ(j.k.cap_eff, 0);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
+	CHECK_EQ(k.uid[3], ALICE);
+	CHECK_EQ(k.gid[3], ALICE);
+	CHECK_EQ(k.uid[0], 0);
+	CHECK_EQ(k.uid[1], 0);
+	CHECK_EQ(k.ngroups, 4);
+	CHECK(kc_has_group(&k, FINANCE));
+	CHECK_EQ(k.cap_eff, 0);
 	check_main_unchanged(&w);
 
-	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
-	CHECK_EQ(worker_open(wk, w.files, "finance-only"), 0);
-	CHECK_EQ(worker_open(wk, w.files, "root-only"), EACCES);
+	CHECK_EQ(worker_open(w.wk, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(w.wk, w.files, "finance-only"), 0);
+	CHECK_EQ(worker_open(w.wk, w.files, "root-only"), EACCES);
 	/* The PAM thread is still root and still reads root's file. */
 	CHECK_EQ(try_open(w.files, "root-only", O_RDONLY), 0);
 
-	worker_run(wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK(kc_equal(&worker_before, &j.k));
-	CHECK_EQ(worker_open(wk, w.files, "root-only"), 0);
+	revert_worker(&w);
+	CHECK_EQ(worker_open(w.wk, w.files, "root-only"), 0);
 
 	CHECK_PAM(pam_close_session(w.pamh, 0), PAM_SUCCESS);
 	CHECK_PAM(pam_setcred(w.pamh, PAM_DELETE_CRED), PAM_SUCCESS);
 	CHECK(imp_token_is_revoked(tok));
 	imp_token_unref(tok);
-	worker_stop(wk);
 	world_end(&w);
 }
 
@@ -254,19 +281,15 @@ TEST(e2e_login_impersonate_on_worker_and_revert)
 TEST(e2e_other_user_cannot_read)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, NULL, "bob", "bob-secret");
-	struct worker *wk = worker_start();
 	imp_token *tok = world_login(&w);
-	struct job j = {.tok = tok};
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK_EQ(j.k.uid[3], BOB);
-	CHECK_EQ(worker_open(wk, w.files, "alice-only"), EACCES);
-	CHECK_EQ(worker_open(wk, w.files, "finance-only"), EACCES);
-	worker_run(wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
+	CHECK_EQ(k.uid[3], BOB);
+	CHECK_EQ(worker_open(w.wk, w.files, "alice-only"), EACCES);
+	CHECK_EQ(worker_open(w.wk, w.files, "finance-only"), EACCES);
+	revert_worker(&w);
 	imp_token_unref(tok);
-	worker_stop(wk);
 	world_end(&w);
 }
 
@@ -301,38 +324,29 @@ TEST(e2e_root_refused)
 TEST(e2e_close_session_revokes_while_impersonating)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, NULL, "alice", "alice-secret");
-	struct worker *a = worker_start(), *b = worker_start();
-	struct job ja = {0}, jb = {0};
-	worker_run(b, do_read_creds, &jb);
-	struct kcreds b_before = jb.k;
+	struct worker *other = worker_start();
+	struct kcreds other_before = worker_creds(other);
 
 	imp_token *tok = world_login(&w);
-	ja.tok = jb.tok = tok;
-	worker_run(a, do_impersonate, &ja);
-	CHECK_EQ(ja.result, 0);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
 
 	CHECK_PAM(pam_close_session(w.pamh, 0), PAM_SUCCESS);
 	CHECK(imp_token_is_revoked(tok));
-	worker_run(a, do_read_creds, &ja);
-	CHECK_EQ(ja.k.uid[3], ALICE);
-	CHECK_EQ(worker_open(a, w.files, "alice-only"), 0);
-	CHECK_EQ(worker_open(a, w.files, "root-only"), EACCES);
+	CHECK_EQ(worker_creds(w.wk).uid[3], ALICE);
+	CHECK_EQ(worker_open(w.wk, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(w.wk, w.files, "root-only"), EACCES);
 
-	worker_run(b, do_impersonate, &jb);
-	CHECK_EQ(jb.result, -EKEYREVOKED);
-	CHECK(kc_equal(&b_before, &jb.k));
+	CHECK_EQ(impersonate_on(other, tok, &k), -EKEYREVOKED);
+	CHECK(kc_equal(&other_before, &k));
 
-	worker_run(a, do_revert, &ja);
-	CHECK_EQ(ja.result, 0);
-	CHECK_EQ(ja.k.uid[3], 0);
-	worker_run(a, do_impersonate, &ja);
-	CHECK_EQ(ja.result, -EKEYREVOKED);
-	CHECK_EQ(ja.k.uid[3], 0);
+	revert_worker(&w);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), -EKEYREVOKED);
+	CHECK(kc_equal(&w.worker_before, &k));
 
 	imp_token_unref(tok);
-	worker_stop(a);
-	worker_stop(b);
+	worker_stop(other);
 	world_end(&w);
 }
 
@@ -340,22 +354,16 @@ TEST(e2e_close_session_revokes_while_impersonating)
 TEST(e2e_setcred_delete_revokes)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, NULL, "alice", "alice-secret");
-	struct worker *wk = worker_start();
 	imp_token *tok = world_login(&w);
-	struct job j = {.tok = tok};
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, 0);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
 	CHECK_PAM(pam_setcred(w.pamh, PAM_DELETE_CRED), PAM_SUCCESS);
-	worker_run(wk, do_read_creds, &j);
-	CHECK_EQ(j.k.uid[3], ALICE);
-	worker_run(wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, -EKEYREVOKED);
-	CHECK_EQ(j.k.uid[3], 0);
+	CHECK_EQ(worker_creds(w.wk).uid[3], ALICE);
+	revert_worker(&w);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), -EKEYREVOKED);
+	CHECK(kc_equal(&w.worker_before, &k));
 	imp_token_unref(tok);
-	worker_stop(wk);
 	world_end(&w);
 }
 
@@ -364,23 +372,18 @@ TEST(e2e_setcred_delete_revokes)
 TEST(e2e_token_usable_after_pam_end)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, NULL, "alice", "alice-secret");
 	imp_token *tok = world_login(&w);
 	pam_end(w.pamh, PAM_SUCCESS);
 	w.pamh = NULL;
 	check_main_unchanged(&w);
 
-	struct worker *wk = worker_start();
-	struct job j = {.tok = tok};
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK_EQ(j.k.uid[3], ALICE);
-	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
-	worker_run(wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK_EQ(j.k.uid[3], 0);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
+	CHECK_EQ(k.uid[3], ALICE);
+	CHECK_EQ(worker_open(w.wk, w.files, "alice-only"), 0);
+	revert_worker(&w);
 	imp_token_unref(tok);
-	worker_stop(wk);
 	world_end(&w);
 }
 
@@ -389,20 +392,14 @@ TEST(e2e_token_usable_after_pam_end)
 TEST(e2e_level_identify)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, "level=identify", "alice", "alice-secret");
-	struct worker *wk = worker_start();
-	struct job j = {0};
-	worker_run(wk, do_read_creds, &j);
-	struct kcreds before = j.k;
 	imp_token *tok = world_login(&w);
 	CHECK_EQ(imp_token_uid(tok), ALICE);
 	CHECK_STREQ(imp_token_user_name(tok), "alice");
-	j.tok = tok;
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, -EACCES);
-	CHECK(kc_equal(&before, &j.k));
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), -EACCES);
+	CHECK(kc_equal(&w.worker_before, &k));
 	imp_token_unref(tok);
-	worker_stop(wk);
 	world_end(&w);
 }
 
@@ -411,25 +408,18 @@ TEST(e2e_level_identify)
 TEST(e2e_mode_full)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, "mode=full", "alice", "alice-secret");
-	struct worker *wk = worker_start();
-	struct job j = {0};
-	worker_run(wk, do_read_creds, &j);
-	struct kcreds before = j.k;
-	j.tok = world_login(&w);
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK_EQ(j.k.uid[1], ALICE);
-	CHECK_EQ(j.k.gid[1], ALICE);
-	CHECK_EQ(j.k.uid[0], 0);
-	CHECK_EQ(j.k.uid[2], 0);
-	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
-	CHECK_EQ(worker_open(wk, w.files, "root-only"), EACCES);
-	worker_run(wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK(kc_equal(&before, &j.k));
-	imp_token_unref(j.tok);
-	worker_stop(wk);
+	imp_token *tok = world_login(&w);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
+	CHECK_EQ(k.uid[1], ALICE);
+	CHECK_EQ(k.gid[1], ALICE);
+	CHECK_EQ(k.uid[0], 0);
+	CHECK_EQ(k.uid[2], 0);
+	CHECK_EQ(worker_open(w.wk, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(w.wk, w.files, "root-only"), EACCES);
+	revert_worker(&w);
+	imp_token_unref(tok);
 	world_end(&w);
 }
 
@@ -438,20 +428,16 @@ TEST(e2e_mode_full)
 TEST(e2e_groups_primary)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, "groups=primary", "alice", "alice-secret");
-	struct worker *wk = worker_start();
-	struct job j = {0};
-	j.tok = world_login(&w);
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK_EQ(j.k.ngroups, 1);
-	CHECK_EQ(j.k.groups[0], ALICE);
-	CHECK_EQ(worker_open(wk, w.files, "alice-only"), 0);
-	CHECK_EQ(worker_open(wk, w.files, "finance-only"), EACCES);
-	worker_run(wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
-	imp_token_unref(j.tok);
-	worker_stop(wk);
+	imp_token *tok = world_login(&w);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
+	CHECK_EQ(k.ngroups, 1);
+	CHECK_EQ(k.groups[0], ALICE);
+	CHECK_EQ(worker_open(w.wk, w.files, "alice-only"), 0);
+	CHECK_EQ(worker_open(w.wk, w.files, "finance-only"), EACCES);
+	revert_worker(&w);
+	imp_token_unref(tok);
 	world_end(&w);
 }
 
@@ -460,21 +446,14 @@ TEST(e2e_groups_primary)
 TEST(e2e_keep_caps)
 {
 	struct world w;
+	struct kcreds k;
 	world_begin(&w, "keep_caps=cap_net_bind_service", "alice", "alice-secret");
-	struct worker *wk = worker_start();
-	struct job j = {0};
-	worker_run(wk, do_read_creds, &j);
-	struct kcreds before = j.k;
-	j.tok = world_login(&w);
-	worker_run(wk, do_impersonate, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK_EQ(j.k.cap_eff, 1ull << CAP_NET_BIND_SERVICE);
-	CHECK_EQ(j.k.cap_prm, before.cap_prm);
-	worker_run(wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
-	CHECK(kc_equal(&before, &j.k));
-	imp_token_unref(j.tok);
-	worker_stop(wk);
+	imp_token *tok = world_login(&w);
+	CHECK_EQ(impersonate_on(w.wk, tok, &k), 0);
+	CHECK_EQ(k.cap_eff, 1ull << CAP_NET_BIND_SERVICE);
+	CHECK_EQ(k.cap_prm, w.worker_before.cap_prm);
+	revert_worker(&w);
+	imp_token_unref(tok);
 	world_end(&w);
 }
 
