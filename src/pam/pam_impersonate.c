@@ -301,7 +301,8 @@ static int token_error(pam_handle_t *pamh, const char *user, int e)
 		pam_syslog(pamh, LOG_ERR, "out of memory making a token for %s", user);
 		return PAM_BUF_ERR;
 	default:
-		pam_syslog(pamh, LOG_ERR, "cannot make a token for %s: %s", user, strerror(-e));
+		errno = -e; /* %m: strerror() is not thread-safe for every value */
+		pam_syslog(pamh, LOG_ERR, "cannot make a token for %s: %m", user);
 		return PAM_SYSTEM_ERR;
 	}
 }
@@ -319,12 +320,13 @@ static int resolve(pam_handle_t *pamh, const struct control *ctl, imp_token **re
 	if (e < 0)
 		return token_error(pamh, user, e);
 	r = check_policy(pamh, ctl, base);
-	if (r != PAM_SUCCESS || !ctl->keep_caps) {
-		if (r == PAM_SUCCESS)
-			*ret = base;
-		else
-			imp_token_unref(base);
+	if (r != PAM_SUCCESS) {
+		imp_token_unref(base);
 		return r;
+	}
+	if (!ctl->keep_caps) {
+		*ret = base;
+		return PAM_SUCCESS;
 	}
 	e = imp_token_with_caps(base, ctl->keep_caps, &tok);
 	imp_token_unref(base);
