@@ -109,8 +109,9 @@ IMP_WUR IMP_NONNULL(3) int imp_token_for_user(const char *name, unsigned flags, 
  * effective set while impersonating (SPEC T11).  @caps is a list of libcap
  * names separated by commas or spaces ("cap_net_bind_service,cap_sys_nice").
  * The base token is unchanged (tokens are immutable); the new token has the
- * same identity and flags, and its own revocation state (revoked from the
- * start if the base already is).
+ * same identity and flags, holds a reference to @base, and is revoked when
+ * it or @base is revoked (K4), so a token derived from a PAM session's
+ * token ends with the session.
  * The list replaces any capabilities @base kept.  Impersonating with a kept
  * capability that the thread does not hold in its permitted set fails with
  * -EPERM.

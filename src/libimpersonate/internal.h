@@ -25,7 +25,8 @@ struct imp_token {
 	gid_t gid;
 	unsigned flags;
 	uint64_t kept_caps;
-	const char *name; /* points into the same allocation */
+	struct imp_token *base; /* derived from (imp_token_with_caps), or NULL */
+	const char *name;       /* points into the same allocation */
 	size_t ngroups;
 	gid_t groups[]; /* sorted, no duplicates; the name follows */
 };
@@ -46,6 +47,15 @@ struct imp_call {
 static inline bool token_valid(const imp_token *tok)
 {
 	return tok && tok->magic == IMP_TOKEN_MAGIC;
+}
+
+/* Revoked itself, or derived from a token that is now revoked (K4). */
+static inline bool token_revoked(const imp_token *tok)
+{
+	for (; tok; tok = tok->base)
+		if (atomic_load(&tok->revoked))
+			return true;
+	return false;
 }
 
 static inline bool call_valid(const imp_call *call)

@@ -20,7 +20,7 @@
 #include <linux/capability.h>
 
 #include "creds.h"
-#include "inherit.h"
+#include "own.h"
 #include "internal.h"
 
 #define INLINE_GROUPS 32
@@ -78,10 +78,23 @@ static void release(gid_t *buf, const gid_t *inline_buf)
 
 /* ---- Dumpable and pdeath signal (X3) ------------------------------------- */
 
+/* Only the thread that takes the count from 0 reads the flag, and no other
+ * thread can start switching (which resets it) until that read is done: the
+ * others either increment an already positive count, or wait here.  The
+ * lock is taken before any credential changes, and only on that transition. */
+static pthread_mutex_t dumpable_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void active_inc(void)
 {
-	if (atomic_fetch_add(&active_threads, 1) == 0)
+	int n = atomic_load(&active_threads);
+	while (n > 0)
+		if (atomic_compare_exchange_weak(&active_threads, &n, n + 1))
+			return;
+	pthread_mutex_lock(&dumpable_lock);
+	if (atomic_load(&active_threads) == 0)
 		atomic_store(&saved_dumpable, prctl(PR_GET_DUMPABLE));
+	atomic_fetch_add(&active_threads, 1);
+	pthread_mutex_unlock(&dumpable_lock);
 }
 
 static void active_dec(void)
@@ -144,12 +157,31 @@ static void tls_init(void)
 		imp_panic("impersonate: cannot create the thread key");
 }
 
-static bool looks_inherited(struct imp_thread *t)
+/* Read the thread's credentials with every group, growing @buf as needed. */
+static int read_all(struct imp_creds *c, gid_t **buf, size_t *cap, const gid_t *inline_buf)
+{
+	for (;;) {
+		int r = creds_read(c, *buf, *cap);
+		if (r < 0 || c->ngroups != SIZE_MAX)
+			return r;
+		long n = creds_count_groups();
+		if (n < 0)
+			return (int)n;
+		r = grow(buf, cap, inline_buf, (size_t)n + 1);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* X1: a thread created while its creator impersonated starts with the
+ * client's kernel credentials; it must not take them for its own. */
+static int looks_inherited(struct imp_thread *t, bool *inherited)
 {
 	struct imp_creds c;
-	if (creds_read(&c, t->scratch, t->scratch_cap) < 0)
-		return false;
-	return inherit_suspect(&c, atomic_load(&active_threads) > 0);
+	int r = read_all(&c, &t->scratch, &t->scratch_cap, t->scratch_inline);
+	if (r == 0)
+		*inherited = own_suspect(&c);
+	return r;
 }
 
 static int thread_get(struct imp_thread **ret)
@@ -168,10 +200,13 @@ static int thread_get(struct imp_thread **ret)
 		t->frames[i].own_groups = t->frames[i].own_inline;
 		t->frames[i].own_cap = INLINE_GROUPS;
 	}
-	t->inherited = looks_inherited(t);
-	if (pthread_setspecific(tls_key, t) != 0) {
+	int r = looks_inherited(t, &t->inherited);
+	if (r == 0 && pthread_setspecific(tls_key, t) != 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		release(t->scratch, t->scratch_inline);
 		free(t);
-		return -ENOMEM;
+		return r;
 	}
 	*ret = tls = t;
 	return 0;
@@ -187,22 +222,12 @@ static struct frame *current_frame(struct imp_thread *t)
 /* Snapshot the thread's credentials as the frame's own (T2). */
 static int frame_capture(struct frame *f)
 {
-	for (;;) {
-		int r = creds_read(&f->own, f->own_groups, f->own_cap);
-		if (r < 0)
-			return r;
-		if (f->own.ngroups != SIZE_MAX)
-			break;
-		long n = creds_count_groups();
-		if (n < 0)
-			return (int)n;
-		r = grow(&f->own_groups, &f->own_cap, f->own_inline, (size_t)n);
-		if (r < 0)
-			return r;
-	}
+	int r = read_all(&f->own, &f->own_groups, &f->own_cap, f->own_inline);
+	if (r < 0)
+		return r;
 	f->pdeathsig = 0;
 	prctl(PR_GET_PDEATHSIG, &f->pdeathsig);
-	inherit_note_own(&f->own);
+	own_note(&f->own);
 	return 0;
 }
 
@@ -227,7 +252,7 @@ static int token_usable(const imp_token *tok)
 		return -EINVAL;
 	if (tok->flags & IMP_LEVEL_IDENTIFY)
 		return -EACCES; /* K3 */
-	if (atomic_load(&tok->revoked))
+	if (token_revoked(tok))
 		return -EKEYREVOKED; /* K4 */
 	if (!support_per_thread())
 		return -ENOTSUP; /* X4 */
@@ -461,6 +486,23 @@ IMP_PUBLIC bool imp_call_is_complete(const imp_call *call)
 /* ---- fork (X2) ------------------------------------------------------------ */
 
 /*
+ * A thread that inherited an impersonation has no saved credentials of its
+ * own: give the child the process's own ones, as last saved by any thread.
+ * If they are not known the child cannot be made safe: panic (in the child).
+ * Allocating here is fine: glibc's malloc is usable in a fork child.
+ */
+static void restore_process_own(struct imp_thread *t, struct frame *f)
+{
+	if (grow(&f->own_groups, &f->own_cap, f->own_inline, OWN_MAX_GROUPS) < 0 ||
+	    grow(&t->scratch, &t->scratch_cap, t->scratch_inline, OWN_MAX_GROUPS + 1) < 0 ||
+	    own_load(&f->own, f->own_groups) < 0)
+		imp_panic("impersonate: fork child of an inherited thread: the process's own credentials are unknown");
+	creds_restore(&f->own, NULL, NULL, t->scratch, t->scratch_cap);
+	frame_after_restore(f);
+	t->inherited = false;
+}
+
+/*
  * In the child of fork(): the child runs as the process's own identity
  * (Windows: CreateProcess uses the primary token).  Restore the saved
  * credentials of the forking thread and forget its frames; the calls it had
@@ -470,12 +512,15 @@ static void atfork_child(void)
 {
 	struct imp_thread *t = tls;
 
+	pthread_mutex_init(&dumpable_lock, NULL); /* its owner may not exist here */
 	atomic_store(&active_threads, 0);
-	if (!t || t->inherited)
+	if (!t)
 		return;
 	struct frame *f = current_frame(t);
 	f->pdeathsig = 0; /* fork() cleared it in the child: keep it cleared */
-	if (f->token)
+	if (t->inherited)
+		restore_process_own(t, f);
+	else if (f->token)
 		frame_restore(t, f);
 	for (unsigned d = 0; d <= t->depth; d++)
 		frame_drop(&t->frames[d]);

@@ -154,7 +154,11 @@ static int parse_caps(const char *text, uint64_t *mask)
 	int r = 0, seen = 0;
 	for (char *w = strtok_r(copy, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
 		cap_value_t v;
-		if (cap_from_name(w, &v) < 0 || v < 0 || v > 63) {
+		/* libcap accepts a known name followed by anything that cannot
+		 * continue a name ("cap_chown;cap_kill" is cap_chown): only
+		 * whole words of name characters are names. */
+		if (w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] != '\0' ||
+		    cap_from_name(w, &v) < 0 || v < 0 || v > 63) {
 			r = -EINVAL;
 			break;
 		}
@@ -181,7 +185,7 @@ IMP_PUBLIC int imp_token_with_caps(const imp_token *base, const char *caps, imp_
 	if (r < 0)
 		return r;
 	t->kept_caps = mask;
-	atomic_store(&t->revoked, atomic_load(&base->revoked));
+	t->base = imp_token_ref((imp_token *)base); /* follows its revocation */
 	*ret = t;
 	return 0;
 }
@@ -198,8 +202,10 @@ IMP_PUBLIC void imp_token_unref(imp_token *tok)
 	if (!token_valid(tok))
 		return;
 	if (atomic_fetch_sub_explicit(&tok->refs, 1, memory_order_acq_rel) == 1) {
+		imp_token *base = tok->base;
 		tok->magic = IMP_DEAD_MAGIC;
 		free(tok);
+		imp_token_unref(base);
 	}
 }
 
@@ -211,7 +217,7 @@ IMP_PUBLIC void imp_token_revoke(imp_token *tok)
 
 IMP_PUBLIC bool imp_token_is_revoked(const imp_token *tok)
 {
-	return !token_valid(tok) || atomic_load(&tok->revoked);
+	return !token_valid(tok) || token_revoked(tok);
 }
 
 IMP_PUBLIC uid_t imp_token_uid(const imp_token *tok)

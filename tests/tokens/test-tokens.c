@@ -79,8 +79,9 @@ TEST(k1_token_is_an_immutable_copy)
 	CHECK_EQ(imp_impersonate(t), 0);
 	CHECK_EQ(imp_revert(), 0);
 	check_groups(t, sorted, 3);
-	CHECK_EQ(token_refs(t), 1);
+	CHECK_EQ(token_refs(t), 2); /* the derived token holds its base (K4) */
 	imp_token_unref(d);
+	CHECK_EQ(token_refs(t), 1);
 	imp_token_unref(t);
 }
 
@@ -462,6 +463,48 @@ TEST(k4_revoked_token_cannot_start_but_running_threads_keep_it)
 	imp_token_unref(alice);
 	imp_token_unref(bob);
 	tmpdir_remove(dir);
+}
+
+/* SPEC K4: a token derived with imp_token_with_caps() BEFORE its base is
+ * revoked follows the base: revoking the base (a PAM session closing)
+ * stops new impersonations with the derived token too, while a thread
+ * already impersonating it keeps running until it reverts.  Revoking the
+ * derived token leaves the base alone. */
+TEST(k4_derived_token_follows_its_base)
+{
+	imp_token *alice = user_token("alice", 0), *d, *d2;
+	struct kcreds own, k;
+	CHECK_EQ(imp_token_with_caps(alice, "cap_chown", &d), 0);
+	CHECK_EQ(imp_token_with_caps(d, "cap_kill", &d2), 0); /* a chain */
+	CHECK(!imp_token_is_revoked(d2));
+
+	kc_read(0, &own);
+	CHECK_EQ(imp_impersonate(d2), 0);
+	imp_token_revoke(alice);
+	CHECK(imp_token_is_revoked(d));
+	CHECK(imp_token_is_revoked(d2));
+	kc_read(0, &k);
+	CHECK_EQ(k.uid[3], ALICE); /* still running as alice */
+	CHECK_EQ(imp_revert(), 0);
+	CHECK_EQ(imp_impersonate(d), -EKEYREVOKED);
+	CHECK_EQ(imp_impersonate(d2), -EKEYREVOKED);
+	kc_read(0, &k);
+	CHECK(kc_equal(&own, &k));
+
+	imp_token *bob = user_token("bob", 0), *bd;
+	CHECK_EQ(imp_token_with_caps(bob, "cap_chown", &bd), 0);
+	imp_token_revoke(bd);
+	CHECK(!imp_token_is_revoked(bob));
+	CHECK_EQ(imp_impersonate(bob), 0);
+	CHECK_EQ(imp_revert(), 0);
+	imp_token_unref(bd);
+	CHECK_EQ(token_refs(bob), 1);
+	imp_token_unref(bob);
+	imp_token_unref(d2);
+	CHECK_EQ(token_refs(d), 1);
+	imp_token_unref(d);
+	CHECK_EQ(token_refs(alice), 1);
+	imp_token_unref(alice);
 }
 
 /* ---- Kept capabilities (T11 through imp_token_with_caps) ----------------- */
