@@ -260,16 +260,18 @@ static void accept_one(struct fsd *d, int lfd)
 		fsd_log("cannot start a connection thread: %s", strerror(-r));
 }
 
+/* One line of key=value pairs, for people and scripts alike. */
 static void log_stats(struct fsd *d)
 {
-	char line[512];
+	char per_worker[512];
 	size_t off = 0;
-	for (unsigned i = 0; i < d->cfg.threads && off < sizeof(line); i++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%lu", i ? " " : "", pool_served(d->pool, i));
-	fsd_log("stopped: %lu sessions, at most %u connections at once, %lu authentication failures, %lu requests, "
-	        "%lu refused; requests per worker: %s",
+	for (unsigned i = 0; i < d->cfg.threads && off < sizeof(per_worker); i++)
+		off += (size_t)snprintf(per_worker + off, sizeof(per_worker) - off, "%s%lu", i ? "," : "",
+		                        pool_served(d->pool, i));
+	fsd_log("stopped: sessions=%lu peak_connections=%u auth_failures=%lu requests=%lu refused=%lu "
+	        "per_worker=%s",
 	        atomic_load(&d->sessions), d->peak, atomic_load(&d->auth_failures), atomic_load(&d->requests),
-	        atomic_load(&d->refused), line);
+	        atomic_load(&d->refused), per_worker);
 }
 
 int main(int argc, char **argv)

@@ -228,7 +228,7 @@ TEST(eight_concurrent_clients_each_served_as_themselves)
 	}
 	CHECK_EQ(fx_check_threads(&fx), THREADS);
 	CHECK_EQ(fx_stop(&fx), 0);
-	CHECK(fx_log_has(&fx, "at most 8 connections at once"));
+	CHECK(fx_log_has(&fx, "peak_connections=8 "));
 	fx_cleanup(&fx);
 }
 
