@@ -105,9 +105,20 @@ IMP_WUR IMP_NONNULL(6) int imp_token_new(uid_t uid, gid_t gid, const gid_t *grou
 IMP_WUR IMP_NONNULL(3) int imp_token_for_user(const char *name, unsigned flags, imp_token **ret);
 
 /*
+ * imp_caps_parse() - parse a comma-separated list of capability names as
+ * libcap spells them, any case, spaces around commas allowed
+ * ("cap_net_bind_service, cap_sys_nice") into a mask (bit n = capability n).
+ * Stricter than cap_from_name(): numbers, empty elements and names followed
+ * by other characters ("cap_chown=ep") are refused.
+ * Returns 0, or -EINVAL (@names NULL, empty or not a valid list); @mask is
+ * written only on success.
+ */
+IMP_WUR IMP_NONNULL(2) int imp_caps_parse(const char *names, uint64_t *mask);
+
+/*
  * imp_token_with_caps() - derive a token that keeps named capabilities in the
- * effective set while impersonating (SPEC T11).  @caps is a list of libcap
- * names separated by commas or spaces ("cap_net_bind_service,cap_sys_nice").
+ * effective set while impersonating (SPEC T11).  @caps is a list as
+ * imp_caps_parse() takes it ("cap_net_bind_service,cap_sys_nice").
  * The base token is unchanged (tokens are immutable); the new token has the
  * same identity and flags, holds a reference to @base, and is revoked when
  * it or @base is revoked (K4), so a token derived from a PAM session's

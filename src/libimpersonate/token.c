@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/capability.h>
 #include <unistd.h>
 
@@ -144,33 +145,49 @@ IMP_PUBLIC int imp_token_for_user(const char *name, unsigned flags, imp_token **
 	return r;
 }
 
-/* Parse "cap_a,cap_b cap_c" with libcap's names into a bit mask. */
-static int parse_caps(const char *text, uint64_t *mask)
+/* One name exactly as libcap spells it (any case).  cap_from_name() alone
+ * is lenient: it reads "cap_chown;cap_kill" or "cap_chown=ep" as cap_chown
+ * and "12" as a number; the name must also be all name characters and read
+ * back the same from cap_to_name(). */
+static bool cap_name_valid(const char *name, cap_value_t *v)
 {
-	char *copy = strdup(text), *save = NULL;
-	if (!copy)
-		return -ENOMEM;
+	if (strncasecmp(name, "cap_", 4) != 0 ||
+	    name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] != '\0' ||
+	    cap_from_name(name, v) < 0 || *v < 0 || *v > 63)
+		return false;
+	char *canonical = cap_to_name(*v);
+	bool same = canonical && strcasecmp(canonical, name) == 0;
+	cap_free(canonical);
+	return same;
+}
+
+IMP_PUBLIC int imp_caps_parse(const char *names, uint64_t *mask)
+{
 	uint64_t m = 0;
-	int r = 0, seen = 0;
-	for (char *w = strtok_r(copy, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+	if (!names)
+		return -EINVAL;
+	for (const char *p = names;;) {
+		char name[64];
+		p += strspn(p, " \t");
+		size_t n = strcspn(p, ",");
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
 		cap_value_t v;
-		/* libcap accepts a known name followed by anything that cannot
-		 * continue a name ("cap_chown;cap_kill" is cap_chown): only
-		 * whole words of name characters are names. */
-		if (w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] != '\0' ||
-		    cap_from_name(w, &v) < 0 || v < 0 || v > 63) {
-			r = -EINVAL;
-			break;
-		}
+		if (n == 0 || n >= sizeof(name))
+			return -EINVAL; /* empty element or no name that long */
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (!cap_name_valid(name, &v))
+			return -EINVAL;
 		m |= CAP_BIT(v);
-		seen++;
+		p += n;
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		p++; /* the comma */
 	}
-	free(copy);
-	if (r == 0 && seen == 0)
-		r = -EINVAL;
-	if (r == 0)
-		*mask = m;
-	return r;
+	*mask = m;
+	return 0;
 }
 
 IMP_PUBLIC int imp_token_with_caps(const imp_token *base, const char *caps, imp_token **ret)
@@ -179,7 +196,7 @@ IMP_PUBLIC int imp_token_with_caps(const imp_token *base, const char *caps, imp_
 	imp_token *t;
 	if (!token_valid(base) || !caps)
 		return -EINVAL;
-	int r = parse_caps(caps, &mask);
+	int r = imp_caps_parse(caps, &mask);
 	if (r == 0)
 		r = token_alloc(base->uid, base->gid, base->groups, base->ngroups, base->flags, base->name, &t);
 	if (r < 0)

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <syslog.h>
 
 #include <security/pam_ext.h>
@@ -105,42 +104,12 @@ static bool parse_uid(const char *s, uid_t *ret)
 	return true;
 }
 
-/* One capability name, exactly as libcap spells it (any case).
- * cap_from_name() alone is too lenient: it takes "cap_chown;cap_kill" or
- * "cap_chown=ep" as cap_chown and "12" as a number, so the name must also
- * be made of name characters and read back the same from cap_to_name(). */
-static bool valid_cap_name(const char *name)
-{
-	cap_value_t v;
-	if (strncasecmp(name, "cap_", 4) != 0 || name[strspn(name, "abcdefghijklmnopqrstuvwxyz"
-	                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")])
-		return false;
-	if (cap_from_name(name, &v) < 0 || v < 0 || v > 63)
-		return false;
-	char *canonical = cap_to_name(v);
-	bool same = canonical && strcasecmp(canonical, name) == 0;
-	cap_free(canonical);
-	return same;
-}
-
 /* keep_caps=a,b,c: every name known to libcap, no empty element.  Checked
  * here so that a typo fails every call, not only the first impersonation. */
 static bool valid_caps(const char *list)
 {
-	const char *p = list;
-	for (;;) {
-		size_t n = strcspn(p, ",");
-		char name[64];
-		if (n == 0 || n >= sizeof(name))
-			return false;
-		memcpy(name, p, n);
-		name[n] = '\0';
-		if (!valid_cap_name(name))
-			return false;
-		if (p[n] == '\0')
-			return true;
-		p += n + 1;
-	}
+	uint64_t mask;
+	return imp_caps_parse(list, &mask) == 0;
 }
 
 /* One word of the option list; false when it is unknown or malformed. */

@@ -573,7 +573,7 @@ TEST(k_with_caps_several_names_and_real_file_access)
 	imp_token *alice = user_token("alice", 0), *keep;
 	struct kcreds own;
 
-	CHECK_EQ(imp_token_with_caps(alice, "cap_dac_override, cap_kill cap_chown", &keep), 0);
+	CHECK_EQ(imp_token_with_caps(alice, "cap_dac_override, cap_kill,cap_chown", &keep), 0);
 	CHECK_EQ(imp_token_kept_caps(keep),
 	         (UINT64_C(1) << CAP_DAC_OVERRIDE) | (UINT64_C(1) << CAP_KILL) | (UINT64_C(1) << CAP_CHOWN));
 	kc_read(0, &own);
@@ -604,7 +604,9 @@ TEST(k_with_caps_bad_names)
 	                                  " , ",                "cap_chown,cap_bogus",
 	                                  "chown",              "cap_chownx",
 	                                  "cap_chown;cap_kill", "cap_chown=ep",
-	                                  "cap_chown+cap_kill", "cap_net_bind_service.cap_sys_admin"};
+	                                  "cap_chown+cap_kill", "cap_net_bind_service.cap_sys_admin",
+	                                  "12",                 "cap_chown,,cap_kill",
+	                                  "cap_chown cap_kill", "cap_chown,"};
 	int accepted = 0;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -624,6 +626,23 @@ TEST(k_with_caps_bad_names)
 	CHECK(t == (imp_token *)0x1);
 	CHECK_EQ(token_refs(alice), 1);
 	imp_token_unref(alice);
+}
+
+/* imp_caps_parse: the one parser behind imp_token_with_caps and the PAM
+ * module's keep_caps: libcap names in any case, commas with optional spaces;
+ * the mask is untouched on failure. */
+TEST(k_caps_parse)
+{
+	uint64_t m = 42;
+	CHECK_EQ(imp_caps_parse("CAP_CHOWN", &m), 0);
+	CHECK_EQ(m, UINT64_C(1) << CAP_CHOWN);
+	CHECK_EQ(imp_caps_parse(" cap_kill ,cap_setgid\t,  cap_sys_admin ", &m), 0);
+	CHECK_EQ(m, (UINT64_C(1) << CAP_KILL) | (UINT64_C(1) << CAP_SETGID) | (UINT64_C(1) << CAP_SYS_ADMIN));
+	m = 42;
+	CHECK_EQ(imp_caps_parse("cap_kill,cap_bogus", &m), -EINVAL);
+	CHECK_EQ(imp_caps_parse(NULL, &m), -EINVAL);
+	CHECK_EQ(imp_caps_parse("cap_chown=ep", &m), -EINVAL);
+	CHECK_EQ(m, 42);
 }
 
 /* SPEC T11 (documented for imp_token_with_caps): keeping a capability the
