@@ -66,6 +66,10 @@ static inline bool call_valid(const imp_call *call)
 /* Calls the panic handler, then abort(); never returns (SPEC T8). */
 __attribute__((noreturn)) void imp_panic(const char *message);
 
+/* The calling thread's state: impersonating through the library in its
+ * current frame, or inherited from its creator (X1).  0 or -ENOMEM. */
+int thread_view(bool *impersonating, bool *inherited);
+
 /* SPEC X4: false when libpsx is loaded, which makes libcap's capability
  * changes process-wide.  Cached after the first call. */
 bool support_per_thread(void);

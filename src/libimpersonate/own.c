@@ -2,7 +2,6 @@
 #include "own.h"
 
 #include <errno.h>
-#include <linux/capability.h>
 #include <string.h>
 
 #include "internal.h"
@@ -89,11 +88,7 @@ void own_note(const struct imp_creds *own)
 
 bool own_suspect(const struct imp_creds *cur)
 {
-	const uint64_t setid = CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID);
 	struct snapshot s;
-
-	if ((cur->caps.prm & ~cur->caps.eff) & setid)
-		return true;
 	return snapshot_read(&s) && !snapshot_equals(&s, cur);
 }
 

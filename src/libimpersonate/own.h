@@ -18,10 +18,11 @@
 /* Remember @own (written only when it differs from what is remembered). */
 void own_note(const struct imp_creds *own);
 
-/* true if a thread seeing @cur on its first use of the library was most
- * likely created by an impersonating thread: CAP_SETUID or CAP_SETGID
- * permitted but not effective (the shape impersonation leaves, T11), or
- * credentials that differ from the remembered own ones. */
+/* true if a thread seeing @cur on its first use of the library may have been
+ * created by an impersonating thread: its credentials differ from the
+ * remembered own ones.  Before any thread saved its own credentials no
+ * thread can have impersonated, so nothing is suspect.  A thread whose own
+ * credentials really differ from its siblings' is refused too: fail closed. */
 bool own_suspect(const struct imp_creds *cur);
 
 /* The remembered credentials into @c, groups into @buf (room for

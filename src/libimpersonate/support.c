@@ -36,17 +36,23 @@ IMP_PUBLIC int imp_query_support(struct imp_support *info)
 {
 	struct sys_caps caps;
 	struct imp_support s = {.per_thread = support_per_thread()};
+	bool impersonating, inherited;
 	int r = sys_capget(&caps);
+	if (r == 0)
+		r = thread_view(&impersonating, &inherited);
 	if (r < 0)
 		return r;
 	/* While impersonating the effective set is empty by design (T11): judge
 	 * by the permitted set, which revert raises again. */
-	uint64_t have = imp_is_impersonating() > 0 ? caps.prm : caps.eff & caps.prm;
+	uint64_t have = impersonating ? caps.prm : caps.eff & caps.prm;
 	s.have_setuid = have & CAP_BIT(CAP_SETUID);
 	s.have_setgid = have & CAP_BIT(CAP_SETGID);
-	s.can_impersonate = s.per_thread && s.have_setuid && s.have_setgid;
+	s.can_impersonate = s.per_thread && !inherited && s.have_setuid && s.have_setgid;
 	s.modes = s.can_impersonate ? (1u << IMP_MODE_FS) | (1u << IMP_MODE_FULL) : 0;
-	if (!s.per_thread)
+	if (inherited)
+		snprintf(s.reason, sizeof(s.reason),
+		         "this thread was created while its creator impersonated, or its credentials differ from the process's own");
+	else if (!s.per_thread)
 		snprintf(s.reason, sizeof(s.reason),
 		         "libpsx is loaded: capability changes would affect every thread");
 	else if (!s.have_setuid || !s.have_setgid)

@@ -276,15 +276,25 @@ static void frame_restore(struct imp_thread *t, struct frame *f)
 	frame_after_restore(f);
 }
 
-static int frame_impersonate(struct imp_thread *t, struct frame *f, imp_token *tok)
+/* Before any credential changes: save own credentials if @capture (T2),
+ * check privileges, and size the read-back buffer for both group lists so
+ * nothing allocates inside the window (T13). */
+static int frame_prepare(struct imp_thread *t, struct frame *f, const imp_token *tok, bool capture,
+                         uint64_t kept)
 {
-	bool first = !f->token;
-	int r = first ? frame_capture(f) : 0;
+	int r = capture ? frame_capture(f) : 0;
 	if (r == 0)
-		r = privilege_ok(&f->own, tok->kept_caps);
+		r = privilege_ok(&f->own, kept);
 	if (r == 0)
 		r = grow(&t->scratch, &t->scratch_cap, t->scratch_inline,
 		         (tok->ngroups > f->own.ngroups ? tok->ngroups : f->own.ngroups) + 1);
+	return r;
+}
+
+static int frame_impersonate(struct imp_thread *t, struct frame *f, imp_token *tok)
+{
+	bool first = !f->token;
+	int r = frame_prepare(t, f, tok, first, tok->kept_caps);
 	if (r < 0)
 		return r;
 
@@ -329,17 +339,23 @@ static int frame_revert(struct imp_thread *t, struct frame *f)
 
 /* ---- Public: the calling thread ------------------------------------------ */
 
+/* The checks every switch to a token starts with: the token may be used,
+ * the thread has its state and did not inherit an impersonation (X1). */
+static int switch_begin(const imp_token *tok, struct imp_thread **ret)
+{
+	int r = token_usable(tok);
+	if (r == 0)
+		r = thread_get(ret);
+	if (r == 0 && (*ret)->inherited)
+		r = -EBUSY;
+	return r;
+}
+
 IMP_PUBLIC int imp_impersonate(imp_token *tok)
 {
 	struct imp_thread *t;
-	int r = token_usable(tok);
-	if (r == 0)
-		r = thread_get(&t);
-	if (r < 0)
-		return r;
-	if (t->inherited)
-		return -EBUSY;
-	return frame_impersonate(t, current_frame(t), tok);
+	int r = switch_begin(tok, &t);
+	return r < 0 ? r : frame_impersonate(t, current_frame(t), tok);
 }
 
 IMP_PUBLIC int imp_revert(void)
@@ -361,6 +377,17 @@ IMP_PUBLIC int imp_is_impersonating(void)
 	if (r < 0)
 		return r;
 	return t->inherited || current_frame(t)->token != NULL;
+}
+
+int thread_view(bool *impersonating, bool *inherited)
+{
+	struct imp_thread *t;
+	int r = thread_get(&t);
+	if (r == 0) {
+		*impersonating = current_frame(t)->token != NULL;
+		*inherited = t->inherited;
+	}
+	return r;
 }
 
 IMP_PUBLIC int imp_current_token(imp_token **ret)
@@ -533,21 +560,13 @@ static void atfork_child(void)
 IMP_PUBLIC int imp_become_client(const imp_token *tok)
 {
 	struct imp_thread *t;
-	int r = token_usable(tok);
-	if (r == 0)
-		r = thread_get(&t);
+	int r = switch_begin(tok, &t);
 	if (r < 0)
 		return r;
-	if (t->inherited || current_frame(t)->token)
-		return -EBUSY;
-
 	struct frame *f = current_frame(t);
-	r = frame_capture(f);
-	if (r == 0)
-		r = privilege_ok(&f->own, 0); /* kept caps are dropped too */
-	if (r == 0)
-		r = grow(&t->scratch, &t->scratch_cap, t->scratch_inline,
-		         (tok->ngroups > f->own.ngroups ? tok->ngroups : f->own.ngroups) + 1);
+	if (f->token)
+		return -EBUSY;
+	r = frame_prepare(t, f, tok, true, 0); /* kept caps are dropped too */
 	if (r < 0)
 		return r;
 
