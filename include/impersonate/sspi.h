@@ -34,32 +34,12 @@
 #include <stdint.h>
 
 #include <impersonate.h>
+#include <impersonate/wintypes.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ---- Base Windows types (shared with impersonate/com.h) ---------------- */
-
-#ifndef IMP_WIN_BASE_TYPES_DEFINED
-#define IMP_WIN_BASE_TYPES_DEFINED
-typedef int32_t LONG;
-typedef uint32_t ULONG;
-typedef uint32_t DWORD;
-typedef uint16_t USHORT;
-typedef int BOOL;
-typedef intptr_t INT_PTR;
-typedef uintptr_t ULONG_PTR;
-typedef void *PVOID;
-typedef void *HANDLE;
-typedef int32_t HRESULT;
-#endif
-#ifndef TRUE
-#define TRUE 1
-#endif
-#ifndef FALSE
-#define FALSE 0
-#endif
 
 /* ---- SSPI types ---------------------------------------------------------- */
 
