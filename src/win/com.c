@@ -26,24 +26,7 @@ struct co_call {
 	struct co_call *next;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct co_call *registry;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void fork_prepare(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-static void fork_release(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-static void atfork_register(void)
-{
-	pthread_atfork(fork_prepare, fork_release, fork_release);
-}
 
 static struct co_call *obj_of(IServerSecurity *This)
 {
@@ -85,20 +68,20 @@ static HRESULT STDMETHODCALLTYPE ss_query_interface(IServerSecurity *This, REFII
 
 static ULONG STDMETHODCALLTYPE ss_add_ref(IServerSecurity *This)
 {
-	pthread_mutex_lock(&lock);
+	win_lock();
 	ULONG n = ++obj_of(This)->refs;
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	return n;
 }
 
 static ULONG STDMETHODCALLTYPE ss_release(IServerSecurity *This)
 {
 	struct co_call *obj = obj_of(This);
-	pthread_mutex_lock(&lock);
+	win_lock();
 	ULONG n = --obj->refs;
 	if (n == 0)
 		*registry_slot(obj) = obj->next;
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	if (n == 0) {
 		imp_call_unref(obj->call);
 		free(obj);
@@ -182,8 +165,7 @@ WIN_PUBLIC HRESULT STDMETHODCALLTYPE CoGetCallContext(REFIID riid, void **ppInte
 	}
 
 	struct co_call *fresh = malloc(sizeof(*fresh));
-	pthread_once(&atfork_once, atfork_register);
-	pthread_mutex_lock(&lock);
+	win_lock();
 	struct co_call *obj = registry_find_call(call);
 	if (obj) {
 		obj->refs++;
@@ -193,7 +175,7 @@ WIN_PUBLIC HRESULT STDMETHODCALLTYPE CoGetCallContext(REFIID riid, void **ppInte
 		fresh = NULL;
 		call = NULL;
 	}
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	free(fresh);
 	imp_call_unref(call);
 	if (!obj)
@@ -238,10 +220,9 @@ WIN_PUBLIC HRESULT STDMETHODCALLTYPE ImpCoCallBegin(imp_token *client, IServerSe
 		free(obj);
 		return hr_from_errno(r);
 	}
-	pthread_once(&atfork_once, atfork_register);
-	pthread_mutex_lock(&lock);
+	win_lock();
 	obj_init(obj, call);
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	*ppCall = &obj->iface;
 	return S_OK;
 }
@@ -250,11 +231,11 @@ WIN_PUBLIC HRESULT STDMETHODCALLTYPE ImpCoCallEnd(IServerSecurity *pCall)
 {
 	/* Find the pointer among our live objects before touching it, and pin
 	 * it so a racing Release() cannot free it while the call ends. */
-	pthread_mutex_lock(&lock);
+	win_lock();
 	struct co_call *obj = *registry_slot((struct co_call *)pCall);
 	if (obj)
 		obj->refs++;
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	if (!obj)
 		return E_INVALIDARG;
 

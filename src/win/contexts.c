@@ -41,7 +41,6 @@ struct slot {
 	uint32_t next_free;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot *slots;
 static uint32_t capacity;
 static uint32_t used; /* slots [0, used) have been handed out at least once */
@@ -49,24 +48,6 @@ static uint32_t free_head = NO_SLOT;
 static ULONG_PTR next_gen = 1;
 static uint64_t rng;
 static bool rng_seeded;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-/* A fork() while another thread holds the lock would leave the child's table
- * locked forever. */
-static void fork_prepare(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-static void fork_release(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-static void atfork_register(void)
-{
-	pthread_atfork(fork_prepare, fork_release, fork_release);
-}
 
 /* splitmix64: the check values only have to be unguessable by accident (a
  * stale copy, a stray integer), not by an attacker already in the process. */
@@ -147,10 +128,9 @@ static struct slot *slot_find(const CtxtHandle *h)
 SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out)
 {
 	uint32_t idx;
-	pthread_once(&atfork_once, atfork_register);
-	pthread_mutex_lock(&lock);
+	win_lock();
 	if (slot_take(&idx) < 0) {
-		pthread_mutex_unlock(&lock);
+		win_unlock();
 		return SEC_E_INSUFFICIENT_MEMORY;
 	}
 	struct slot *s = &slots[idx];
@@ -161,33 +141,33 @@ SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out)
 	s->next_free = NO_SLOT;
 	out->dwLower = (s->gen << INDEX_BITS) | idx;
 	out->dwUpper = s->check;
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	return SEC_E_OK;
 }
 
 SECURITY_STATUS ctx_get(const CtxtHandle *h, imp_token **tok, unsigned *flags)
 {
-	pthread_mutex_lock(&lock);
+	win_lock();
 	struct slot *s = slot_find(h);
 	if (s) {
 		*tok = imp_token_ref(s->token);
 		*flags = s->flags;
 	}
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	return s ? SEC_E_OK : SEC_E_INVALID_HANDLE;
 }
 
 SECURITY_STATUS ctx_delete(const CtxtHandle *h)
 {
 	imp_token *gone = NULL;
-	pthread_mutex_lock(&lock);
+	win_lock();
 	struct slot *s = slot_find(h);
 	if (s) {
 		gone = s->token;
 		*s = (struct slot){.gen = 0, .check = 0, .token = NULL, .flags = 0, .next_free = free_head};
 		free_head = (uint32_t)(s - slots);
 	}
-	pthread_mutex_unlock(&lock);
+	win_unlock();
 	/* Threads impersonating the token hold their own reference (S4). */
 	imp_token_unref(gone);
 	return gone ? SEC_E_OK : SEC_E_INVALID_HANDLE;

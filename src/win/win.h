@@ -19,6 +19,10 @@ SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out);
 SECURITY_STATUS ctx_get(const CtxtHandle *h, imp_token **tok, unsigned *flags);
 SECURITY_STATUS ctx_delete(const CtxtHandle *h);
 
+/* The library's one lock (lock.c): the handle table and the COM registry. */
+void win_lock(void);
+void win_unlock(void);
+
 /* Native negative errno to Windows codes (status.c; documented in
  * impersonate-win(3)). */
 SECURITY_STATUS sec_from_errno(int r);
