@@ -51,21 +51,21 @@ static void usage(FILE *f)
 	        "  -h, --help\n");
 }
 
-static bool number(const char *s, unsigned long min, unsigned long max, int base, unsigned long *out)
+/* An unsigned option in [min, max], in @base; says what it wants if not. */
+static int number(const char *name, const char *s, unsigned long min, unsigned long max, int base, unsigned *out)
 {
 	char *end;
 	errno = 0;
 	unsigned long v = strtoul(s, &end, base);
-	if (errno || end == s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-static int bad(const char *what)
-{
-	fprintf(stderr, "impersonate-fsd: %s\n", what);
-	return -1;
+	if (errno || end == s || *end || v < min || v > max) {
+		if (base == 8)
+			fprintf(stderr, "impersonate-fsd: %s: octal, from %#lo to %#lo\n", name, min, max);
+		else
+			fprintf(stderr, "impersonate-fsd: %s: a number from %lu to %lu\n", name, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct fsd_config *cfg)
@@ -80,9 +80,9 @@ static int parse_args(int argc, char **argv, struct fsd_config *cfg)
 	};
 	*cfg = (struct fsd_config){.service = "impersonate-fsd", .threads = 4, .max_clients = 64,
 	                           .timeout = 60, .socket_mode = 0666};
-	int o;
-	unsigned long v;
-	while ((o = getopt_long(argc, argv, "s:r:S:C:t:m:T:M:vh", opts, NULL)) != -1) {
+	unsigned mode = 0;
+	int o, r = 0;
+	while (r == 0 && (o = getopt_long(argc, argv, "s:r:S:C:t:m:T:M:vh", opts, NULL)) != -1) {
 		switch (o) {
 		case 's': cfg->socket_path = optarg; break;
 		case 'r': cfg->root = optarg; break;
@@ -90,31 +90,20 @@ static int parse_args(int argc, char **argv, struct fsd_config *cfg)
 		case 'C': cfg->pam_confdir = optarg; break;
 		case 'v': cfg->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 't':
-			if (!number(optarg, 1, 1024, 10, &v))
-				return bad("--threads: 1 to 1024");
-			cfg->threads = (unsigned)v;
-			break;
-		case 'm':
-			if (!number(optarg, 1, 65536, 10, &v))
-				return bad("--max-clients: 1 to 65536");
-			cfg->max_clients = (unsigned)v;
-			break;
-		case 'T':
-			if (!number(optarg, 1, 86400, 10, &v))
-				return bad("--timeout: 1 to 86400 seconds");
-			cfg->timeout = (unsigned)v;
-			break;
+		case 't': r = number("--threads", optarg, 1, 1024, 10, &cfg->threads); break;
+		case 'm': r = number("--max-clients", optarg, 1, 65536, 10, &cfg->max_clients); break;
+		case 'T': r = number("--timeout", optarg, 1, 86400, 10, &cfg->timeout); break;
 		case 'M':
-			if (!number(optarg, 0, 0777, 8, &v))
-				return bad("--socket-mode: octal, at most 0777");
-			cfg->socket_mode = (mode_t)v;
+			if ((r = number("--socket-mode", optarg, 0, 0777, 8, &mode)) == 0)
+				cfg->socket_mode = (mode_t)mode;
 			break;
 		default:
 			usage(stderr);
 			return -1;
 		}
 	}
+	if (r < 0)
+		return -1;
 	if (optind != argc || !cfg->socket_path || !cfg->root) {
 		usage(stderr);
 		return -1;

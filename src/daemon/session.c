@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ask.h"
 #include "fsd.h"
 #include "kstatus.h"
 
@@ -48,9 +49,7 @@ struct conn {
 
 /* ---- Replies ------------------------------------------------------------------- */
 
-static int send_error(struct conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int send_error(struct conn *c, int err, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int send_error(struct conn *c, int err, const char *fmt, ...)
 {
 	char msg[IMPFS_MAX_TEXT + 1];
 	va_list ap;
@@ -117,16 +116,6 @@ static int recv_frame(struct conn *c, struct impfs_frame *f)
 
 /* ---- PAM ------------------------------------------------------------------------ */
 
-static void free_answers(struct pam_response *r, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (r[i].resp) {
-			explicit_bzero(r[i].resp, strlen(r[i].resp));
-			free(r[i].resp);
-		}
-	free(r);
-}
-
 /* One PAM message to the client; for a prompt, its ANSWER.  Returns the
  * answer (malloc()ed), "" for no answer, or NULL when the client failed. */
 static char *relay_one(struct conn *c, const struct pam_message *m)
@@ -171,7 +160,9 @@ static int relay(int n, const struct pam_message **msg, struct pam_response **re
 	for (int i = 0; i < n; i++) {
 		r[i].resp = relay_one(c, msg[i]);
 		if (!r[i].resp) {
-			free_answers(r, n);
+			for (int k = 0; k < i; k++)
+				ask_free(r[k].resp); /* passwords: overwritten, then freed */
+			free(r);
 			return PAM_CONV_ERR;
 		}
 	}

@@ -40,19 +40,20 @@ static bool tamper(const char *path)
 	return false;
 }
 
-static int pass(const char *name, const char *path, int flags, mode_t mode)
+/* open() or open64() (@name): tamper, or pass the call on. */
+static int wrapped(const char *name, const char *path, int flags, va_list ap)
 {
+	mode_t mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
+	if (tamper(path)) {
+		errno = ENOENT;
+		return -1;
+	}
 	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, name);
 	if (!real) {
 		errno = ENOSYS;
 		return -1;
 	}
 	return real(path, flags, mode);
-}
-
-static mode_t mode_arg(int flags, va_list ap)
-{
-	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
 }
 
 int open(const char *path, int flags, ...);
@@ -62,24 +63,16 @@ int open(const char *path, int flags, ...)
 {
 	va_list ap;
 	va_start(ap, flags);
-	mode_t mode = mode_arg(flags, ap);
+	int r = wrapped("open", path, flags, ap);
 	va_end(ap);
-	if (tamper(path)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return pass("open", path, flags, mode);
+	return r;
 }
 
 int open64(const char *path, int flags, ...)
 {
 	va_list ap;
 	va_start(ap, flags);
-	mode_t mode = mode_arg(flags, ap);
+	int r = wrapped("open64", path, flags, ap);
 	va_end(ap);
-	if (tamper(path)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return pass("open64", path, flags, mode);
+	return r;
 }
