@@ -381,31 +381,66 @@ static void usage(FILE *f)
 	           "  -q, --quiet           do not print who the daemon authenticated\n");
 }
 
-static int run(struct client *c, int argc, char **argv, unsigned long repeat)
+/* What to do, checked before connecting: a usage error never costs the
+ * user a password prompt. */
+struct command {
+	const char *name;
+	const char *arg; /* path, or batch file */
+	unsigned mode;   /* write */
+};
+
+static int parse_command(int argc, char **argv, struct command *cmd)
 {
-	const char *cmd = argv[0], *arg = argc > 1 ? argv[1] : NULL;
-	struct reply rep;
-	uint64_t n;
-	unsigned long mode = 0644;
-	int r;
-	if (!strcmp(cmd, "whoami") && argc == 1)
-		return cmd_whoami(c);
-	if (!strcmp(cmd, "read") && argc == 2)
-		return (r = do_read(c, arg, stdout, &rep, &n)) ? r : report("read", arg, &rep);
-	if (!strcmp(cmd, "list") && argc <= 2)
-		return (r = do_list(c, arg ? arg : "", stdout, &rep, &n)) ? r : report("list", arg ? arg : "", &rep);
-	if (!strcmp(cmd, "write") && (argc == 2 || argc == 3)) {
-		char *end;
-		if (argc == 3 && ((mode = strtoul(argv[2], &end, 8)) > 0777 || *end)) {
-			fprintf(stderr, "impersonate-fs: %s: not an octal mode\n", argv[2]);
-			return EXIT_USAGE;
+	static const struct {
+		const char *name;
+		int min, max; /* arguments */
+	} commands[] = {{"whoami", 0, 0}, {"read", 1, 1}, {"list", 0, 1}, {"write", 1, 2}, {"batch", 0, 1}};
+	*cmd = (struct command){.name = argv[0], .arg = argc > 1 ? argv[1] : NULL, .mode = 0644};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd->name, commands[i].name) != 0)
+			continue;
+		if (argc - 1 < commands[i].min || argc - 1 > commands[i].max)
+			break;
+		if (argc == 3) { /* only write takes two: PATH MODE */
+			char *end;
+			unsigned long m = strtoul(argv[2], &end, 8);
+			if (m > 0777 || *end || end == argv[2]) {
+				fprintf(stderr, "impersonate-fs: %s: not an octal mode\n", argv[2]);
+				return EXIT_USAGE;
+			}
+			cmd->mode = (unsigned)m;
 		}
-		return cmd_write(c, arg, (unsigned)mode);
+		return 0;
 	}
-	if (!strcmp(cmd, "batch") && argc <= 2)
-		return cmd_batch(c, arg, repeat);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+static int run(struct client *c, const struct command *cmd, unsigned long repeat)
+{
+	const char *path = cmd->arg ? cmd->arg : "";
+	struct reply rep;
+	uint64_t n;
+	int r;
+	if (!strcmp(cmd->name, "whoami"))
+		return cmd_whoami(c);
+	if (!strcmp(cmd->name, "write"))
+		return cmd_write(c, path, cmd->mode);
+	if (!strcmp(cmd->name, "batch"))
+		return cmd_batch(c, cmd->arg, repeat);
+	if (!strcmp(cmd->name, "read"))
+		r = do_read(c, path, stdout, &rep, &n);
+	else
+		r = do_list(c, path, stdout, &rep, &n);
+	return r ? r : report(cmd->name, path, &rep);
+}
+
+static bool count(const char *s, unsigned long min, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && end != s && !*end && *out >= min && *out <= INT32_MAX;
 }
 
 int main(int argc, char **argv)
@@ -418,17 +453,29 @@ int main(int argc, char **argv)
 	};
 	static struct client c = {.fd = -1, .pwfd = -1};
 	const char *socket_path = DEFAULT_SOCKET, *user = NULL;
-	unsigned long repeat = 1;
+	unsigned long repeat = 1, fd;
+	struct command cmd;
 	bool quiet = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "+s:u:p:n:qh", opts, NULL)) != -1) {
 		switch (o) {
 		case 's': socket_path = optarg; break;
 		case 'u': user = optarg; break;
-		case 'p': c.pwfd = atoi(optarg); break;
-		case 'n': repeat = strtoul(optarg, NULL, 10); break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'p':
+			if (!count(optarg, 0, &fd)) {
+				fprintf(stderr, "impersonate-fs: --password-fd: a file descriptor number\n");
+				return EXIT_USAGE;
+			}
+			c.pwfd = (int)fd;
+			break;
+		case 'n':
+			if (!count(optarg, 1, &repeat)) {
+				fprintf(stderr, "impersonate-fs: --repeat: a count of 1 or more\n");
+				return EXIT_USAGE;
+			}
+			break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -436,14 +483,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	int r = parse_command(argc - optind, argv + optind, &cmd);
+	if (r)
+		return r;
 	if ((c.fd = connect_to(socket_path)) < 0)
 		return EXIT_PROTO;
-	int r = authenticate(&c, user);
+	r = authenticate(&c, user);
 	if (r == 0 && !quiet)
 		fprintf(stderr, "impersonate-fs: authenticated as %s (uid %u)%s\n", c.id.user, c.id.uid,
 		        c.id.level ? ", identify level: the daemon may not act as you" : "");
 	if (r == 0)
-		r = run(&c, argc - optind, argv + optind, repeat);
+		r = run(&c, &cmd, repeat);
 	close(c.fd);
 	return r;
 }
