@@ -20,11 +20,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fsd-fixture.h"
 #include "harness.h"
+#include "kcreds.h"
 
 #define THREADS 4
 
@@ -626,6 +628,143 @@ TEST(shutdown_with_clients_connected)
 	fxc_close(&b);
 	fxc_close(&c);
 	fx_cleanup(&fx);
+}
+
+/* ---- Large files and directories ------------------------------------------------------ */
+
+/* READ and WRITE carry at most 64 KiB: a bigger file takes several requests,
+ * each in its own call frame, and comes back whole. */
+TEST(large_files_in_chunks)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_result res;
+	uint32_t err = 0;
+	static uint8_t data[200000], back[200000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + i / 251);
+	login_alice(&fx, &c);
+	struct impfs_request w = {.type = IMPFS_WRITE, .flags = IMPFS_WRITE_CREATE | IMPFS_WRITE_TRUNC, .mode = 0600,
+	                          .path = "home/alice/big.bin"};
+	for (size_t off = 0; off < sizeof(data); off += IMPFS_MAX_DATA) {
+		w.data = data + off;
+		w.len = sizeof(data) - off < IMPFS_MAX_DATA ? sizeof(data) - off : IMPFS_MAX_DATA;
+		CHECK_EQ(fxc_call(&c, &w, &res, &err), IMPFS_RESULT);
+		CHECK_EQ(res.err, 0);
+		CHECK_EQ(res.value, w.len);
+		w.flags = IMPFS_WRITE_APPEND;
+	}
+	struct impfs_request r = {.type = IMPFS_READ, .path = "home/alice/big.bin"};
+	int chunks = 0;
+	do {
+		CHECK_EQ(fxc_call(&c, &r, &res, &err), IMPFS_RESULT);
+		CHECK_EQ(res.err, 0);
+		CHECK_EQ(res.value, sizeof(data)); /* the file's size */
+		CHECK(r.offset + res.len <= sizeof(back));
+		memcpy(back + r.offset, res.data, res.len);
+		r.offset += res.len;
+		chunks++;
+	} while (res.len > 0 && r.offset < res.value);
+	CHECK_EQ(r.offset, sizeof(data));
+	CHECK_EQ(chunks, 4);
+	CHECK(memcmp(data, back, sizeof(data)) == 0);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* A directory bigger than one LIST answer is walked with the cookie. */
+TEST(large_directories_with_cookies)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_result res;
+	uint32_t err = 0;
+	char dir[PATH_MAX], name[64];
+	static bool seen[3000];
+	start(&fx, NULL);
+	fx_path(&fx, dir, "home/alice/many");
+	CHECK_EQ(mkdir(dir, 0700), 0);
+	CHECK_EQ(chown(dir, 60001, 60001), 0);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "a-rather-long-file-name-%04d", i);
+		file_make(dir, name, 60001, 60001, 0600);
+	}
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	struct impfs_request r = {.type = IMPFS_LIST, .path = "home/alice/many"};
+	int entries = 0, answers = 0;
+	do {
+		CHECK_EQ(fxc_call(&c, &r, &res, &err), IMPFS_RESULT);
+		CHECK_EQ(res.err, 0);
+		struct impfs_frame f = {.body = res.data, .len = res.len};
+		struct impfs_cur cur;
+		uint8_t type;
+		int k, got;
+		impfs_cur_init(&cur, &f);
+		while ((got = impfs_entry_next(&cur, &type, name, sizeof(name))) == 1) {
+			CHECK_EQ(sscanf(name, "a-rather-long-file-name-%d", &k), 1);
+			CHECK(k >= 0 && k < 3000 && !seen[k]);
+			seen[k] = true;
+			CHECK_EQ(type, 8); /* DT_REG */
+			entries++;
+		}
+		CHECK_EQ(got, 0);
+		r.offset = res.value;
+		answers++;
+	} while (res.more);
+	CHECK_EQ(entries, 3000);
+	CHECK(answers > 2);
+	fxc_close(&c);
+	fxc_connect(&fx, &c); /* and bob may not list it at all */
+	fxc_login(&c, "bob");
+	r.offset = 0;
+	CHECK_EQ(fxc_call(&c, &r, &res, &err), IMPFS_RESULT);
+	CHECK_EQ(res.err, EACCES);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* Run a shell command with $FS (the client), $SOCK and $DIR (the sandbox)
+ * set; "fs" in it is the client logged in as alice, password on fd 3. */
+static int sh(const struct fsd_fixture *fx, const char *script)
+{
+	char full[4096];
+	setenv("FS", FS_BINARY, 1);
+	setenv("SOCK", fx->sock, 1);
+	setenv("DIR", fx->dir, 1);
+	snprintf(full, sizeof(full),
+	         "fs() { \"$FS\" -q -s \"$SOCK\" -u alice -p 3 \"$@\" 3<\"$DIR/pw\"; }; "
+	         "printf 'alice-secret\\n' >\"$DIR/pw\" && { %s; }", script);
+	int st = system(full);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The client program: write from standard input, read to standard output,
+ * list, whoami, and its exit status when the kernel says no. */
+TEST(client_program_round_trip)
+{
+	struct fsd_fixture fx;
+	char path[PATH_MAX];
+	struct stat st;
+	start(&fx, NULL);
+	CHECK_EQ(sh(&fx, "head -c 300000 /dev/urandom >\"$DIR/big.in\""), 0);
+	CHECK_EQ(sh(&fx, "fs write home/alice/copy.bin 0600 <\"$DIR/big.in\""), 0);
+	CHECK_EQ(sh(&fx, "fs read home/alice/copy.bin >\"$DIR/big.out\" && cmp \"$DIR/big.in\" \"$DIR/big.out\""), 0);
+	CHECK_EQ(sh(&fx, "fs list home/alice | grep -qx -- '- copy.bin'"), 0);
+	CHECK_EQ(sh(&fx, "fs whoami | grep -q 'ran as uid 0 0 0 60001 gid 0 0 0 60001 groups 60001,60100,60101 "
+	                 "CapEff 0000000000000000'"),
+	         0);
+	CHECK_EQ(sh(&fx, "fs read home/bob/private.txt 2>/dev/null"), 1);
+	CHECK_EQ(sh(&fx, "fs read ../pw 2>/dev/null"), 1);
+	fx_path(&fx, path, "home/alice/copy.bin");
+	CHECK_EQ(stat(path, &st), 0);
+	CHECK_EQ(st.st_uid, 60001);
+	CHECK_EQ(st.st_size, 300000);
+	CHECK_EQ(st.st_mode & 0777, 0600);
+	still_healthy(&fx);
+	finish(&fx);
 }
 
 /* ---- Not root ---------------------------------------------------------------------------- */
