@@ -112,11 +112,33 @@ static void write_service(const char *confdir, const char *options, bool drop_mo
 		harness_fail(__FILE__, __LINE__, "write %s", out);
 }
 
+/* Every sandbox of a run lives under one directory that the harness's parent
+ * process removes at the end: a case that fails exits at once (harness_fail
+ * calls _exit), without cleaning up after itself. */
+static char run_dir[] = "/tmp/impersonate-fsd-test.XXXXXX";
+
+int fx_main(int argc, char **argv)
+{
+	if (geteuid() != 0) /* harness_main says why */
+		return harness_main(argc, argv, HARNESS_ROOT);
+	if (!mkdtemp(run_dir) || chmod(run_dir, 0755) < 0) {
+		perror(run_dir);
+		return 1;
+	}
+	int r = harness_main(argc, argv, HARNESS_ROOT);
+	tmpdir_remove(strdup(run_dir));
+	return r;
+}
+
 void fx_setup(struct fsd_fixture *fx, const char *pam_options, bool drop_module)
 {
+	char dir[PATH_MAX];
 	memset(fx, 0, sizeof(*fx));
 	fx->pid = -1;
-	fx->dir = tmpdir_make();
+	path_join(dir, run_dir, "case.XXXXXX");
+	if (!mkdtemp(dir) || chmod(dir, 0755) < 0)
+		harness_fail(__FILE__, __LINE__, "mkdtemp %s", dir);
+	fx->dir = strdup(dir);
 	path_join(fx->root, fx->dir, "root");
 	path_join(fx->confdir, fx->dir, "pam.d");
 	path_join(fx->log, fx->dir, "daemon.log");

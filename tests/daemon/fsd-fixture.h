@@ -38,6 +38,10 @@ struct fsd_fixture {
 	unsigned threads;
 };
 
+/* main() of a test using the fixture: harness_main() (root only), with
+ * every sandbox of the run removed at the end, even those of failed cases. */
+int fx_main(int argc, char **argv);
+
 /*
  * The sandbox.  Served tree:
  *   public.txt               0644 root          "public\n"

@@ -829,5 +829,5 @@ TEST(non_root_daemon_with_only_setuid_setgid)
 
 int main(int argc, char **argv)
 {
-	return harness_main(argc, argv, HARNESS_ROOT);
+	return fx_main(argc, argv);
 }
