@@ -129,6 +129,37 @@ else
 	failed=$((failed + 1))
 fi
 
+# On a terminal: the password is asked there, without echo.
+n=$((n + 1))
+if python3 - "$check" "$demo" <<'PY'; then
+import os, pty, sys, time
+check, confdir = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(check, [check, "-c", confdir, "impersonate-demo", "alice"])
+seen, out, deadline = b"", b"", time.time() + 30
+while b"Password: " not in seen and time.time() < deadline:
+    seen += os.read(fd, 1024)
+os.write(fd, b"alice-secret\n")
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(st) == 0, out
+assert b"alice-secret" not in out, "the password was echoed"
+assert b"authenticate     ok" in out, out
+PY
+	echo "ok $n - terminal_prompt_without_echo"
+else
+	echo "not ok $n - terminal_prompt_without_echo"
+	failed=$((failed + 1))
+fi
+
 # 2: usage.
 expect status_2_no_arguments 2 'usage' -- "$check"
 expect status_2_unknown_option 2 'usage' -- "$check" --bogus impersonate-demo alice
