@@ -32,6 +32,10 @@ void fsd_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* User names and paths come from clients: no forged lines in the log. */
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	fprintf(stderr, "impersonate-fsd: %s\n", line); /* one call: lines never interleave */
 }
 
@@ -234,8 +238,12 @@ static void accept_one(struct fsd *d, int lfd)
 	uint8_t buf[256];
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			fsd_log("accept: %s", strerror(errno));
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return;
+		fsd_log("accept: %s", strerror(errno));
+		/* Out of descriptors: the socket stays readable, so do not spin. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			poll(NULL, 0, 100);
 		return;
 	}
 	int r = session_spawn(d, fd);

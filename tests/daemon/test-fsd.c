@@ -316,6 +316,22 @@ TEST(client_gone_during_the_pam_conversation)
 	finish(&fx);
 }
 
+/* A user name is the client's to choose: it cannot forge a line in the log. */
+TEST(user_names_cannot_forge_log_lines)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	start(&fx, NULL);
+	fxc_connect(&fx, &c);
+	CHECK(fxc_auth(&c, "mallory\nimpersonate-fsd: conn 99: alice authenticated", "x") > 0);
+	fxc_close(&c);
+	for (int i = 0; i < 200 && !fx_log_has(&fx, "refused at"); i++)
+		usleep(10000);
+	CHECK(fx_log_has(&fx, "mallory?impersonate-fsd: conn 99: alice authenticated"));
+	still_healthy(&fx);
+	finish(&fx);
+}
+
 TEST(request_before_authentication_is_refused)
 {
 	struct fsd_fixture fx;
