@@ -46,6 +46,8 @@ static void keep_message(const char *text)
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
 {
 	int fd = isatty(0) ? -1 : 0;
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
 	struct pam_response *r = calloc((size_t)n, sizeof(*r));
 	if (!r)
 		return PAM_BUF_ERR;
@@ -121,12 +123,13 @@ static pam_handle_t *pam_open(bool *cred, bool *session)
 static void pam_close(pam_handle_t *pamh, bool cred, bool session)
 {
 	int flags = R.silent ? PAM_SILENT : 0;
-	int last = R.nsteps ? R.steps[R.nsteps - 1].status : PAM_SUCCESS;
 	if (session)
-		last = step(pamh, "close_session", pam_close_session(pamh, flags)) ? PAM_SUCCESS : last;
+		step(pamh, "close_session", pam_close_session(pamh, flags));
 	if (cred)
-		last = step(pamh, "setcred_delete", pam_setcred(pamh, flags | PAM_DELETE_CRED)) ? PAM_SUCCESS : last;
-	pam_end(pamh, last);
+		step(pamh, "setcred_delete", pam_setcred(pamh, flags | PAM_DELETE_CRED));
+	/* The modules' cleanups get the status of the last call; there is at
+	 * least pam_start's. */
+	pam_end(pamh, R.steps[R.nsteps - 1].status);
 	/* SPEC K4: closing the session should have revoked the token. */
 	R.revoked = R.token && imp_token_is_revoked(R.token);
 }
@@ -300,10 +303,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	imp_query_support(&R.support);
 	pam_handle_t *pamh = pam_open(&cred, &session);
-	if (R.token && run_worker() < 0)
-		return EXIT_USAGE;
+	int worker = R.token ? run_worker() : 0;
 	if (pamh)
 		pam_close(pamh, cred, session);
+	if (worker < 0)
+		return EXIT_USAGE;
 	int status = exit_status();
 	if (R.json)
 		check_print_json(&R, status);
