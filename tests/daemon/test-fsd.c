@@ -62,12 +62,22 @@ static void start(struct fsd_fixture *fx, const char *const *args)
 	fx_start(fx, THREADS, args, 0);
 }
 
-/* After whatever a case did: a new client is served correctly, and every
- * pool thread is back to the daemon's own credentials. */
+/* A client connected before a case misbehaves, which must not notice. */
+static struct fx_client bystander = {.fd = -1};
+
+/* After whatever a case did: the bystander (if any) and a new client are
+ * served correctly, and every pool thread is back to the daemon's own
+ * credentials. */
 static void still_healthy(struct fsd_fixture *fx)
 {
 	struct fx_client c;
 	char data[64];
+	if (bystander.fd >= 0) {
+		CHECK_EQ(fxc_read(&bystander, "home/bob/private.txt", data, sizeof(data), NULL), 0);
+		CHECK_STREQ(data, "private of bob\n");
+		CHECK_EQ(fxc_read(&bystander, "home/alice/private.txt", NULL, 0, NULL), EACCES);
+		fxc_close(&bystander);
+	}
 	fxc_connect(fx, &c);
 	fxc_login(&c, "alice");
 	CHECK_EQ(fxc_read(&c, "home/alice/private.txt", data, sizeof(data), NULL), 0);
@@ -374,9 +384,12 @@ TEST(too_many_clients_get_ebusy)
 
 /* ---- Malformed frames and requests ------------------------------------------------------ */
 
+/* A daemon, bob connected as a bystander, and alice to misbehave. */
 static void login_alice(struct fsd_fixture *fx, struct fx_client *c)
 {
 	start(fx, NULL);
+	fxc_connect(fx, &bystander);
+	fxc_login(&bystander, "bob");
 	fxc_connect(fx, c);
 	fxc_login(c, "alice");
 }
