@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # The README's first command ends in scripts/demo: run it on this build and
-# check its table, and that it leaves nothing behind.
+# check its table, and that it leaves nothing behind.  SPEC F1-F2 (a call
+# frame per request on shared pool threads), T1 and T4 (every pool thread
+# back to the daemon's own credentials, read from /proc), T10 (served as the
+# client's fs uid), P3 (a wrong password refused).
 #
 #   test-demo.sh SCRIPTS_DEMO BUILD_DIR
 set -u
