@@ -118,8 +118,9 @@ static int recv_frame(struct conn *c, struct impfs_frame *f)
 
 /* One PAM message to the client; for a prompt, its ANSWER.  Returns the
  * answer (malloc()ed), "" for no answer, or NULL when the client failed. */
-static char *relay_one(struct conn *c, const struct pam_message *m)
+static char *relay_one(const struct pam_message *m, void *data)
 {
+	struct conn *c = data;
 	struct impfs_buf b;
 	struct impfs_frame f;
 	char text[IMPFS_MAX_TEXT + 1];
@@ -151,23 +152,7 @@ static char *relay_one(struct conn *c, const struct pam_message *m)
 
 static int relay(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
 {
-	struct conn *c = data;
-	if (n <= 0 || n > PAM_MAX_NUM_MSG)
-		return PAM_CONV_ERR;
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		r[i].resp = relay_one(c, msg[i]);
-		if (!r[i].resp) {
-			for (int k = 0; k < i; k++)
-				ask_free(r[k].resp); /* passwords: overwritten, then freed */
-			free(r);
-			return PAM_CONV_ERR;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
+	return ask_conversation(n, msg, resp, relay_one, data);
 }
 
 /*

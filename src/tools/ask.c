@@ -83,3 +83,24 @@ void ask_free(char *answer)
 		free(answer);
 	}
 }
+
+int ask_conversation(int n, const struct pam_message **msg, struct pam_response **resp, ask_one_fn one,
+                     void *data)
+{
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		r[i].resp = one(msg[i], data);
+		if (!r[i].resp) {
+			for (int k = 0; k < i; k++)
+				ask_free(r[k].resp); /* passwords: overwritten, then freed */
+			free(r);
+			return PAM_CONV_ERR;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Answers to PAM prompts for the command-line tools. */
+/* Answers to PAM prompts: asked on a terminal or read from a descriptor (the
+ * tools), and the frame of a conversation function (the tools and the daemon). */
 #pragma once
 
+#include <security/pam_appl.h>
 #include <stdbool.h>
 
 #define ASK_MAX 4096
@@ -20,3 +22,14 @@ char *ask_answer(int fd, const char *prompt, bool echo);
 
 /* Overwrite and free an answer. */
 void ask_free(char *answer);
+
+/*
+ * ask_conversation() - the frame of a PAM conversation function: checks @n,
+ * makes the response array, calls @one for each message (it returns the
+ * malloc()ed answer, "" for a message that needs none, or NULL to fail the
+ * conversation), and on failure overwrites and frees every answer given so
+ * far.  Returns PAM_SUCCESS, PAM_CONV_ERR or PAM_BUF_ERR.
+ */
+typedef char *(*ask_one_fn)(const struct pam_message *m, void *data);
+int ask_conversation(int n, const struct pam_message **msg, struct pam_response **resp, ask_one_fn one,
+                     void *data);

@@ -42,43 +42,34 @@ static void keep_message(const char *text)
 		R.messages[R.nmessages++] = strdup(text);
 }
 
-/* Prompts on the terminal, or lines of standard input when it is not one. */
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+/* Prompts on the terminal, or lines of standard input when it is not one;
+ * messages to standard error (and the JSON report). */
+static char *answer(const struct pam_message *m, void *unused)
 {
-	int fd = isatty(0) ? -1 : 0;
-	if (n <= 0 || n > PAM_MAX_NUM_MSG)
-		return PAM_CONV_ERR;
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		const char *text = msg[i]->msg ? msg[i]->msg : "";
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
-			r[i].resp = ask_answer(fd, text, msg[i]->msg_style == PAM_PROMPT_ECHO_ON);
-			if (r[i].resp)
-				break;
+	const char *text = m->msg ? m->msg : "";
+	char *a;
+	switch (m->msg_style) {
+	case PAM_PROMPT_ECHO_OFF:
+	case PAM_PROMPT_ECHO_ON:
+		a = ask_answer(isatty(0) ? -1 : 0, text, m->msg_style == PAM_PROMPT_ECHO_ON);
+		if (!a)
 			fprintf(stderr, "impersonate-check: no answer to \"%s\": %s\n", text,
 			        errno == ENODATA ? "end of standard input" : strerror(errno));
-			goto fail;
-		case PAM_ERROR_MSG:
-		case PAM_TEXT_INFO:
-			keep_message(text);
-			if (!R.json)
-				fprintf(stderr, "%s\n", text);
-			break;
-		default:
-			goto fail;
-		}
+		return a;
+	case PAM_ERROR_MSG:
+	case PAM_TEXT_INFO:
+		keep_message(text);
+		if (!R.json)
+			fprintf(stderr, "%s\n", text);
+		return strdup("");
+	default:
+		return NULL; /* binary prompts */
 	}
-	*resp = r;
-	return PAM_SUCCESS;
-fail:
-	for (int i = 0; i < n; i++)
-		ask_free(r[i].resp);
-	free(r);
-	return PAM_CONV_ERR;
+}
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	return ask_conversation(n, msg, resp, answer, data);
 }
 
 /* ---- PAM steps ---------------------------------------------------------------------- */
