@@ -376,13 +376,13 @@ TEST(f4_call_shared_across_threads)
 	struct kcreds own, w_own, sib;
 
 	kc_read(0, &own);
-	kc_read(w->tid, &w_own);
+	kc_read(worker_tid(w), &w_own);
 	kc_read(sibling_tid(s), &sib);
 	CHECK_EQ(imp_call_begin(alice, &call), 0);
 
 	/* Second thread only. */
 	CHECK_EQ(worker_run(w, w_call_impersonate, call), 0);
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 1);
 	CHECK_WORKER_ACCESS(w, dir, AS_ALICE);
 	CHECK_THREAD_IS(0, &own);
@@ -394,7 +394,7 @@ TEST(f4_call_shared_across_threads)
 	CHECK_EQ(imp_call_impersonate(call), 0);
 	CHECK_IMPERSONATING(&own, 0, alice);
 	CHECK_EQ(worker_run(w, w_revert, NULL), 0);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	CHECK_IMPERSONATING(&own, 0, alice);
 	CHECK_ACCESS(dir, AS_ALICE);
 
@@ -402,7 +402,7 @@ TEST(f4_call_shared_across_threads)
 	CHECK_EQ(worker_run(w, w_call_impersonate, call), 0);
 	CHECK_EQ(imp_revert(), 0);
 	CHECK_THREAD_IS(0, &own);
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_WORKER_ACCESS(w, dir, AS_ALICE);
 
 	/* The end reverts the dispatch thread only. */
@@ -410,20 +410,20 @@ TEST(f4_call_shared_across_threads)
 	CHECK_EQ(imp_call_end(call), 0);
 	CHECK_THREAD_IS(0, &own);
 	CHECK(imp_call_is_complete(call));
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 1);
 	CHECK_WORKER_ACCESS(w, dir, AS_ALICE);
 
 	/* Call complete: no new impersonation through it, on either thread. */
 	CHECK_EQ(worker_run(w, w_call_impersonate, call), -ESTALE);
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_EQ(imp_call_impersonate(call), -ESTALE);
 	CHECK_THREAD_IS(0, &own);
 	CHECK_EQ(imp_is_impersonating(), 0);
 
 	/* Revert still works on the second thread. */
 	CHECK_EQ(worker_run(w, w_revert, NULL), 0);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 0);
 	CHECK_WORKER_ACCESS(w, dir, AS_OWN);
 	CHECK_THREAD_IS(sibling_tid(s), &sib);
@@ -449,14 +449,14 @@ TEST(f4_second_thread_inside_its_own_call)
 	struct w_begin wb = {.tok = bob};
 
 	kc_read(0, &own);
-	kc_read(w->tid, &w_own);
+	kc_read(worker_tid(w), &w_own);
 	CHECK_EQ(imp_call_begin(alice, &call), 0);
 	CHECK_EQ(worker_run(w, w_call_begin, &wb), 0);
 	CHECK_EQ(worker_run(w, w_call_impersonate, call), 0);
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_THREAD_IS(0, &own);
 	CHECK_EQ(worker_run(w, w_call_end, wb.call), 0);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	CHECK_EQ(imp_call_end(call), 0);
 	worker_stop(w);
 	imp_call_unref(wb.call);
@@ -567,7 +567,7 @@ TEST(f5_end_from_another_thread_is_exdev)
 	struct kcreds own, w_own, during;
 
 	kc_read(0, &own);
-	kc_read(w->tid, &w_own);
+	kc_read(worker_tid(w), &w_own);
 	CHECK_EQ(imp_call_begin(alice, &call), 0);
 	CHECK_EQ(imp_call_impersonate(call), 0);
 	CHECK_EQ(worker_run(w, w_call_impersonate, call), 0);
@@ -576,13 +576,13 @@ TEST(f5_end_from_another_thread_is_exdev)
 	CHECK_EQ(worker_run(fresh, w_call_end, call), -EXDEV);
 	CHECK_EQ(worker_run(w, w_call_end, call), -EXDEV);
 	CHECK_THREAD_IS(0, &during);
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK(!imp_call_is_complete(call));
 
 	CHECK_EQ(imp_call_end(call), 0);
 	CHECK_THREAD_IS(0, &own);
 	CHECK_EQ(worker_run(w, w_revert, NULL), 0);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	worker_stop(fresh);
 	worker_stop(w);
 	imp_call_unref(call);

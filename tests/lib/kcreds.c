@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "kcreds.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +18,17 @@ pid_t kc_gettid(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-void kc_read(pid_t tid, struct kcreds *k)
+void kc_parse(const char *status_text, struct kcreds *k)
 {
-	char path[64], line[65536];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid ? tid : kc_gettid());
-	FILE *f = fopen(path, "re");
-	if (!f)
-		harness_fail(__FILE__, __LINE__, "open %s", path);
+	const char *next;
+
 	memset(k, 0, sizeof(*k));
-	while (fgets(line, sizeof(line), f)) {
+	k->cap_amb = ~0ull;
+	for (const char *line = status_text; line && *line; line = next) {
+		const char *nl = strchr(line, '\n');
 		unsigned long long v;
+
+		next = nl ? nl + 1 : NULL;
 		if (sscanf(line, "Uid: %u %u %u %u", &k->uid[0], &k->uid[1], &k->uid[2], &k->uid[3]) == 4)
 			continue;
 		if (sscanf(line, "Gid: %u %u %u %u", &k->gid[0], &k->gid[1], &k->gid[2], &k->gid[3]) == 4)
@@ -40,9 +39,16 @@ void kc_read(pid_t tid, struct kcreds *k)
 			k->cap_prm = v;
 		else if (sscanf(line, "CapInh: %llx", &v) == 1)
 			k->cap_inh = v;
+		else if (sscanf(line, "CapAmb: %llx", &v) == 1)
+			k->cap_amb = v;
 		else if (strncmp(line, "Groups:", 7) == 0) {
-			char *p = line + 7, *end;
+			const char *p = line + 7;
+			char *end;
 			for (;;) {
+				while (*p == ' ' || *p == '\t')
+					p++;
+				if (*p == '\n' || !*p)
+					break;
 				unsigned long g = strtoul(p, &end, 10);
 				if (end == p || k->ngroups == KCREDS_MAX_GROUPS)
 					break;
@@ -51,7 +57,35 @@ void kc_read(pid_t tid, struct kcreds *k)
 			}
 		}
 	}
-	fclose(f);
+	if (!strstr(status_text, "\nUid:") || !strstr(status_text, "\nCapPrm:"))
+		harness_fail(__FILE__, __LINE__, "not a status file: %s", status_text);
+}
+
+void kc_read(pid_t tid, struct kcreds *k)
+{
+	char path[64];
+	size_t size = 16384, n = 0;
+	ssize_t r;
+	char *text = malloc(size);
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid ? tid : kc_gettid());
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!text || fd < 0)
+		harness_fail(__FILE__, __LINE__, "open %s", path);
+	/* Whole, however long the Groups line. */
+	while ((r = read(fd, text + n, size - n - 1)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			harness_fail(__FILE__, __LINE__, "read %s", path);
+		n += (size_t)r;
+		if (n + 1 == size && !(text = realloc(text, size *= 2)))
+			harness_fail(__FILE__, __LINE__, "realloc");
+	}
+	text[n] = 0;
+	close(fd);
+	kc_parse(text, k);
+	free(text);
 }
 
 bool kc_equal(const struct kcreds *a, const struct kcreds *b)
@@ -77,56 +111,6 @@ bool kc_has_group(const struct kcreds *k, gid_t g)
 		if (k->groups[i] == g)
 			return true;
 	return false;
-}
-
-struct sibling {
-	pthread_t thread;
-	int pipe[2];
-	pid_t tid;
-	pthread_mutex_t lock;
-	pthread_cond_t ready;
-};
-
-static void *sibling_main(void *p)
-{
-	struct sibling *s = p;
-	char c;
-	pthread_mutex_lock(&s->lock);
-	s->tid = kc_gettid();
-	pthread_cond_signal(&s->ready);
-	pthread_mutex_unlock(&s->lock);
-	while (read(s->pipe[0], &c, 1) < 0 && errno == EINTR)
-		;
-	return NULL;
-}
-
-struct sibling *sibling_start(void)
-{
-	struct sibling *s = calloc(1, sizeof(*s));
-	if (!s || pipe(s->pipe) < 0)
-		harness_fail(__FILE__, __LINE__, "sibling");
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->ready, NULL);
-	pthread_mutex_lock(&s->lock);
-	if (pthread_create(&s->thread, NULL, sibling_main, s) != 0)
-		harness_fail(__FILE__, __LINE__, "pthread_create");
-	while (!s->tid)
-		pthread_cond_wait(&s->ready, &s->lock);
-	pthread_mutex_unlock(&s->lock);
-	return s;
-}
-
-pid_t sibling_tid(const struct sibling *s)
-{
-	return s->tid;
-}
-
-void sibling_stop(struct sibling *s)
-{
-	close(s->pipe[1]);
-	pthread_join(s->thread, NULL);
-	close(s->pipe[0]);
-	free(s);
 }
 
 char *tmpdir_make(void)

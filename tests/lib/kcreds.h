@@ -2,7 +2,7 @@
 /*
  * What the kernel reports for one thread, read from
  * /proc/self/task/<tid>/status (independent of the library under test), plus
- * helpers for sibling threads and private files.
+ * helpers for private files.  Sibling threads are in worker.h (included).
  */
 #pragma once
 
@@ -10,12 +10,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "worker.h"
+
 #define KCREDS_MAX_GROUPS 4096
 
 struct kcreds {
 	uid_t uid[4]; /* real, effective, saved, fs */
 	gid_t gid[4];
 	uint64_t cap_eff, cap_prm, cap_inh;
+	uint64_t cap_amb; /* ~0 without a CapAmb line; not compared by kc_equal() */
 	int ngroups;
 	gid_t groups[KCREDS_MAX_GROUPS];
 };
@@ -24,16 +27,12 @@ pid_t kc_gettid(void);
 /* Read thread @tid of this process (0: the calling thread).  Aborts the test
  * on failure. */
 void kc_read(pid_t tid, struct kcreds *k);
+/* The text of a status file (e.g. /proc/self/status as a child printed it)
+ * into @k.  Aborts the test if it is not one. */
+void kc_parse(const char *status_text, struct kcreds *k);
 bool kc_equal(const struct kcreds *a, const struct kcreds *b);
 void kc_print(const char *label, const struct kcreds *k);
 bool kc_has_group(const struct kcreds *k, gid_t g);
-
-/* A sibling thread that does nothing but wait, so its credentials can be
- * checked from outside. */
-struct sibling;
-struct sibling *sibling_start(void);
-pid_t sibling_tid(const struct sibling *s);
-void sibling_stop(struct sibling *s);
 
 /* A private directory under /tmp, removed by the test's own process exit is
  * not guaranteed: call tmpdir_remove(). */

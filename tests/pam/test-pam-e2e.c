@@ -9,7 +9,6 @@
  */
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,125 +16,61 @@
 #include "harness.h"
 #include "kcreds.h"
 #include "pamtest.h"
+#include "worker.h"
 
 #define ALICE 60001
 #define BOB 60002
 #define FINANCE 60101
 #define SERVICE "impersonate-demo"
 
-/* ---- A worker thread that runs one function at a time, on request ------ */
+/* ---- Work done on the worker (tests/lib/worker.h) ------------------------ */
 
-struct worker {
-	pthread_t thread;
-	pid_t tid;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	void (*fn)(void *);
-	void *arg;
-	bool stop;
-};
-
-static void *worker_main(void *p)
-{
-	struct worker *w = p;
-	pthread_mutex_lock(&w->lock);
-	w->tid = kc_gettid();
-	pthread_cond_broadcast(&w->cond);
-	for (;;) {
-		while (!w->fn && !w->stop)
-			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->stop)
-			break;
-		w->fn(w->arg);
-		w->fn = NULL;
-		pthread_cond_broadcast(&w->cond);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-static struct worker *worker_start(void)
-{
-	struct worker *w = calloc(1, sizeof(*w));
-	CHECK(w != NULL);
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-	CHECK(pthread_create(&w->thread, NULL, worker_main, w) == 0);
-	pthread_mutex_lock(&w->lock);
-	while (!w->tid)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-	return w;
-}
-
-/* Run @fn(@arg) on @w and wait for it.  A CHECK failing on the worker ends
- * the whole test process, as on the main thread. */
-static void worker_run(struct worker *w, void (*fn)(void *), void *arg)
-{
-	pthread_mutex_lock(&w->lock);
-	w->fn = fn;
-	w->arg = arg;
-	pthread_cond_broadcast(&w->cond);
-	while (w->fn)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-}
-
-static void worker_stop(struct worker *w)
-{
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	free(w);
-}
-
-/* ---- Work done on the worker -------------------------------------------- */
-
+/* A CHECK failing on the worker ends the whole test process, as on the main
+ * thread. */
 struct job {
 	imp_token *tok;
-	const char *dir;
-	int result;        /* imp_impersonate()'s or imp_revert()'s */
 	struct kcreds k;   /* the worker's credentials after the step */
 };
 
-static void do_impersonate(void *p)
+/* imp_impersonate()'s result */
+static long do_impersonate(void *p)
 {
 	struct job *j = p;
-	j->result = imp_impersonate(j->tok);
+	long r = imp_impersonate(j->tok);
 	kc_read(0, &j->k);
+	return r;
 }
 
-static void do_revert(void *p)
+/* imp_revert()'s result */
+static long do_revert(void *p)
 {
 	struct job *j = p;
-	j->result = imp_revert();
+	long r = imp_revert();
 	kc_read(0, &j->k);
+	return r;
 }
 
-static void do_read_creds(void *p)
+static long do_read_creds(void *p)
 {
 	struct job *j = p;
 	kc_read(0, &j->k);
+	return 0;
 }
 
 struct open_job {
 	const char *dir, *name;
-	int err;
 };
 
-static void do_open(void *p)
+static long do_open(void *p)
 {
 	struct open_job *o = p;
-	o->err = try_open(o->dir, o->name, O_RDONLY);
+	return try_open(o->dir, o->name, O_RDONLY);
 }
 
 static int worker_open(struct worker *w, const char *dir, const char *name)
 {
 	struct open_job o = {.dir = dir, .name = name};
-	worker_run(w, do_open, &o);
-	return o.err;
+	return (int)worker_run(w, do_open, &o);
 }
 
 /* ---- The test's world ---------------------------------------------------- */
@@ -206,9 +141,9 @@ static imp_token *world_login(struct world *w)
 static int impersonate_on(struct worker *wk, imp_token *tok, struct kcreds *k)
 {
 	struct job j = {.tok = tok};
-	worker_run(wk, do_impersonate, &j);
+	int r = (int)worker_run(wk, do_impersonate, &j);
 	*k = j.k;
-	return j.result;
+	return r;
 }
 
 /* imp_revert() on the world's worker, which must then be exactly as it was
@@ -216,8 +151,7 @@ static int impersonate_on(struct worker *wk, imp_token *tok, struct kcreds *k)
 static void revert_worker(struct world *w)
 {
 	struct job j = {0};
-	worker_run(w->wk, do_revert, &j);
-	CHECK_EQ(j.result, 0);
+	CHECK_EQ(worker_run(w->wk, do_revert, &j), 0);
 	if (!kc_equal(&w->worker_before, &j.k)) {
 		kc_print("before", &w->worker_before);
 		kc_print("after revert", &j.k);

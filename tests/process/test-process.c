@@ -34,47 +34,6 @@ static imp_token *user_token(const char *name, unsigned flags)
 	return t;
 }
 
-/* /proc/self/status text (of a child) into @k, as kc_read() does for a
- * thread of this process; also CapAmb. */
-static void kc_parse(const char *text, struct kcreds *k, uint64_t *cap_amb)
-{
-	unsigned long long v;
-
-	memset(k, 0, sizeof(*k));
-	*cap_amb = ~0ull;
-	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		if (sscanf(line, "Uid: %u %u %u %u", &k->uid[0], &k->uid[1], &k->uid[2], &k->uid[3]) == 4)
-			continue;
-		if (sscanf(line, "Gid: %u %u %u %u", &k->gid[0], &k->gid[1], &k->gid[2], &k->gid[3]) == 4)
-			continue;
-		if (sscanf(line, "CapEff: %llx", &v) == 1)
-			k->cap_eff = v;
-		else if (sscanf(line, "CapPrm: %llx", &v) == 1)
-			k->cap_prm = v;
-		else if (sscanf(line, "CapInh: %llx", &v) == 1)
-			k->cap_inh = v;
-		else if (sscanf(line, "CapAmb: %llx", &v) == 1)
-			*cap_amb = v;
-		else if (strncmp(line, "Groups:", 7) == 0) {
-			const char *p = line + 7;
-			char *end;
-			for (;;) {
-				while (*p == ' ' || *p == '\t')
-					p++;
-				if (*p == '\n' || !*p)
-					break;
-				unsigned long g = strtoul(p, &end, 10);
-				if (end == p || k->ngroups == KCREDS_MAX_GROUPS)
-					break;
-				k->groups[k->ngroups++] = (gid_t)g;
-				p = end;
-			}
-		}
-	}
-	if (!strstr(text, "\nUid:") || !strstr(text, "\nCapPrm:"))
-		harness_fail(__FILE__, __LINE__, "not a status file: %s", text);
-}
-
 static void read_all(int fd, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -100,8 +59,8 @@ static void wait_ok(pid_t pid)
 enum start { BY_POSIX_SPAWN, BY_VFORK, BY_SYSTEM };
 
 /* What a child started by @how from the calling thread runs as, printed by
- * the child itself after exec (cat /proc/self/status). */
-static void child_status(enum start how, struct kcreds *k, uint64_t *amb)
+ * the child itself after exec (cat /proc/self/status); also CapAmb. */
+static void child_status(enum start how, struct kcreds *k)
 {
 	static char text[16384];
 	int p[2];
@@ -150,7 +109,7 @@ static void child_status(enum start how, struct kcreds *k, uint64_t *amb)
 		harness_fail(__FILE__, __LINE__, "how");
 	}
 	close(p[0]);
-	kc_parse(text, k, amb);
+	kc_parse(text, k);
 }
 
 /* ---- X1 ------------------------------------------------------------------- */
@@ -282,13 +241,13 @@ TEST(x1_older_thread_is_not_inherited)
 	struct kcreds own, w_own;
 
 	kc_read(0, &own);
-	kc_read(w->tid, &w_own);
+	kc_read(worker_tid(w), &w_own);
 	CHECK_EQ(imp_impersonate(alice), 0);
 	CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 0);
 	CHECK_EQ(worker_run(w, w_impersonate, bob), 0);
-	CHECK_IMPERSONATING(&w_own, w->tid, bob);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), bob);
 	CHECK_EQ(worker_run(w, w_revert, NULL), 0);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	CHECK_EQ(imp_revert(), 0);
 	CHECK_THREAD_IS(0, &own);
 	worker_stop(w);
@@ -424,7 +383,7 @@ struct fork_arg {
 	imp_call *inner;
 };
 
-static int fork_in_call(void *p)
+static long fork_in_call(void *p)
 {
 	struct fork_arg *a = p;
 	imp_call *cur;
@@ -457,26 +416,26 @@ TEST(x2_fork_from_nested_call_on_a_worker)
 	struct w_begin outer = {.tok = alice}, inner = {.tok = bob};
 	struct kcreds w_own, w_during, main_during;
 
-	kc_read(w->tid, &w_own);
+	kc_read(worker_tid(w), &w_own);
 	CHECK_EQ(imp_impersonate(carol), 0);
 	kc_read(0, &main_during);
 	CHECK_EQ(worker_run(w, w_call_begin, &outer), 0);
 	CHECK_EQ(worker_run(w, w_call_impersonate, outer.call), 0);
 	CHECK_EQ(worker_run(w, w_call_begin, &inner), 0);
 	CHECK_EQ(worker_run(w, w_call_impersonate, inner.call), 0);
-	CHECK_IMPERSONATING(&w_own, w->tid, bob);
-	kc_read(w->tid, &w_during);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), bob);
+	kc_read(worker_tid(w), &w_during);
 
 	struct fork_arg fa = {.own = &w_own, .inner = inner.call};
 	CHECK_EQ(worker_run(w, fork_in_call, &fa), 0);
-	CHECK_THREAD_IS(w->tid, &w_during);
+	CHECK_THREAD_IS(worker_tid(w), &w_during);
 	CHECK_THREAD_IS(0, &main_during);
 	CHECK(!imp_call_is_complete(inner.call));
 
 	CHECK_EQ(worker_run(w, w_call_end, inner.call), 0);
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_EQ(worker_run(w, w_call_end, outer.call), 0);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	CHECK_EQ(imp_revert(), 0);
 	worker_stop(w);
 	imp_call_unref(inner.call);
@@ -568,10 +527,9 @@ TEST(x2_spawned_children_inherit_the_impersonation)
 		CHECK_EQ(imp_impersonate(alice), 0);
 		for (size_t h = 0; h < 3; h++) {
 			struct kcreds k, want = {.ngroups = (int)n};
-			uint64_t amb;
 			bool root_again = modes[m] == IMP_MODE_FS || how[h] == BY_SYSTEM;
 
-			child_status(how[h], &k, &amb);
+			child_status(how[h], &k);
 			memcpy(want.groups, g, n * sizeof(gid_t));
 			for (int i = 1; i < 4; i++) {
 				want.uid[i] = root_again ? 0 : ALICE;
@@ -585,7 +543,7 @@ TEST(x2_spawned_children_inherit_the_impersonation)
 				kc_print("expected", &want);
 				harness_fail(__FILE__, __LINE__, "%s child", names[h]);
 			}
-			CHECK_EQ(amb, 0);
+			CHECK_EQ(k.cap_amb, 0);
 		}
 		CHECK_EQ(imp_revert(), 0);
 		imp_token_unref(alice);
@@ -613,7 +571,6 @@ TEST(x2_become_client_in_forked_child)
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		struct kcreds want = {.ngroups = 2, .groups = {BOB, SHARED}}, spawned;
-		uint64_t amb;
 
 		for (int i = 0; i < 4; i++) {
 			want.uid[i] = BOB;
@@ -631,9 +588,9 @@ TEST(x2_become_client_in_forked_child)
 		CHECK_EQ(setresuid(0, 0, 0), -1);
 		CHECK_EQ(imp_revert(), 0);
 		CHECK_THREAD_IS(0, &want);
-		child_status(BY_POSIX_SPAWN, &spawned, &amb);
+		child_status(BY_POSIX_SPAWN, &spawned);
 		CHECK_KC(&want, &spawned);
-		CHECK_EQ(amb, 0);
+		CHECK_EQ(spawned.cap_amb, 0);
 		_exit(0);
 	}
 	wait_ok(pid);
@@ -809,7 +766,7 @@ TEST(x3_dumpable_restored_under_concurrency)
 /* Installed on one worker only (no TSYNC): its prctl(PR_GET_DUMPABLE) calls
  * stop in the kernel until the listener answers.  @arg receives the
  * listener fd. */
-static int w_hold_get_dumpable(void *arg)
+static long w_hold_get_dumpable(void *arg)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	CHECK(ctx != NULL);
@@ -851,7 +808,7 @@ static bool release_one(int fd, int ms)
 }
 
 /* After the held call: let every later one through at once. */
-static int w_release_all(void *arg)
+static long w_release_all(void *arg)
 {
 	struct listener *l = arg;
 	while (!atomic_load(&l->stop))
@@ -874,7 +831,7 @@ TEST(x3_dumpable_saved_before_another_thread_switches)
 	struct worker *a = worker_start(), *b = worker_start(), *l = worker_start();
 	imp_token *alice = user_token("alice", 0), *bob = user_token("bob", 0);
 	struct listener lst = {.fd = -1};
-	int r = -1;
+	long r = -1;
 
 	CHECK_EQ(prctl(PR_SET_DUMPABLE, 1), 0);
 	CHECK_EQ(worker_run(a, w_hold_get_dumpable, &lst.fd), 0);
@@ -1015,10 +972,10 @@ TEST(x5_glibc_setresuid_to_own_ids_silently_undoes_the_impersonation)
 		imp_token *alice = user_token("alice", modes[m]);
 		struct kcreds w_own, now;
 
-		kc_read(w->tid, &w_own);
+		kc_read(worker_tid(w), &w_own);
 		CHECK_EQ(worker_run(w, w_impersonate, alice), 0);
 		CHECK_EQ(setresuid(0, 0, 0), 0);
-		kc_read(w->tid, &now);
+		kc_read(worker_tid(w), &now);
 		kc_print(m ? "full mode, after setresuid(0,0,0)" : "fs mode, after setresuid(0,0,0)", &now);
 		for (int i = 0; i < 4; i++)
 			CHECK_EQ(now.uid[i], 0);
@@ -1034,19 +991,19 @@ TEST(x5_glibc_setresuid_to_own_ids_silently_undoes_the_impersonation)
 			CHECK_EQ(try_open(dir, "root.txt", O_RDONLY), 0);
 		}
 		CHECK_EQ(worker_run(w, w_revert, NULL), -EUCLEAN);
-		CHECK_THREAD_IS(w->tid, &w_own);
+		CHECK_THREAD_IS(worker_tid(w), &w_own);
 		worker_stop(w);
 		imp_token_unref(alice);
 	}
 	tmpdir_remove(dir);
 }
 
-static int w_try_open_root(void *dir)
+static long w_try_open_root(void *dir)
 {
 	return try_open(dir, "root.txt", O_RDONLY);
 }
 
-static int w_try_open_alice(void *dir)
+static long w_try_open_alice(void *dir)
 {
 	return try_open(dir, "alice.txt", O_RDONLY);
 }
@@ -1087,14 +1044,14 @@ TEST(x5_kept_setgid_lets_glibc_setgroups_overwrite_the_groups)
 	const gid_t newg = 7777;
 
 	CHECK_EQ(imp_token_with_caps(alice, "cap_setgid", &keep), 0);
-	kc_read(w->tid, &w_own);
+	kc_read(worker_tid(w), &w_own);
 	CHECK_EQ(worker_run(w, w_impersonate, keep), 0);
-	CHECK_IMPERSONATING(&w_own, w->tid, keep);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), keep);
 	CHECK_EQ(setgroups(1, &newg), 0);
 	kc_read(0, &main_after);
 	CHECK_EQ(main_after.ngroups, 1);
 	CHECK_EQ(main_after.groups[0], newg);
-	kc_read(w->tid, &now);
+	kc_read(worker_tid(w), &now);
 	kc_print("impersonating thread after setgroups elsewhere", &now);
 	CHECK_EQ(now.uid[3], ALICE);
 	CHECK_EQ(now.gid[3], ALICE);
@@ -1104,7 +1061,7 @@ TEST(x5_kept_setgid_lets_glibc_setgroups_overwrite_the_groups)
 	CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 1);
 
 	CHECK_EQ(worker_run(w, w_revert, NULL), -EUCLEAN);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 0);
 	worker_stop(w);
 	imp_token_unref(keep);

@@ -36,7 +36,7 @@ TEST(x4_psx_is_active_here)
 	struct kcreds before, after;
 
 	CHECK(dlsym(RTLD_DEFAULT, "psx_syscall3") != NULL);
-	kc_read(w->tid, &before);
+	kc_read(worker_tid(w), &before);
 	CHECK(before.cap_eff & (UINT64_C(1) << CAP_NET_RAW));
 	cap_t c = cap_get_proc();
 	cap_value_t v = CAP_NET_RAW;
@@ -44,7 +44,7 @@ TEST(x4_psx_is_active_here)
 	CHECK_EQ(cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_CLEAR), 0);
 	CHECK_EQ(cap_set_proc(c), 0);
 	cap_free(c);
-	kc_read(w->tid, &after);
+	kc_read(worker_tid(w), &after);
 	fprintf(stderr, "# worker CapEff %llx -> %llx after cap_set_proc() on the main thread\n",
 	        (unsigned long long)before.cap_eff, (unsigned long long)after.cap_eff);
 	CHECK(!(after.cap_eff & (UINT64_C(1) << CAP_NET_RAW)));

@@ -4,9 +4,9 @@
  * (tests/process) tests.  Header-only (static inline) so each test
  * executable takes what it uses and nothing else has to be linked.
  *
- *  - a worker thread that runs one function at a time on request, so a test
- *    can drive two threads step by step and read both from /proc between
- *    steps;
+ *  - library calls as steps for the worker thread of tests/lib/worker.h,
+ *    which runs one function at a time on request, so a test can drive two
+ *    threads step by step and read both from /proc between steps;
  *  - the identity the kernel must show while a thread impersonates a token,
  *    derived from the SPEC (T10, T11) and the token's public accessors only,
  *    never from library internals;
@@ -28,6 +28,7 @@
 #include "harness.h"
 #include "impersonate.h"
 #include "kcreds.h"
+#include "worker.h"
 
 #define ALICE 60001
 #define BOB 60002
@@ -147,151 +148,35 @@ static inline void check_access_at(const char *file, int line, const char *dir, 
 /* Access of the calling thread: the full NSS group list of the user. */
 #define CHECK_ACCESS(dir, w) check_access_at(__FILE__, __LINE__, (dir), (w), true)
 
-/* ---- A worker thread driven step by step -------------------------------- */
-
-typedef int (*worker_fn)(void *arg);
-
-struct worker {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	pid_t tid;
-	worker_fn fn;
-	void *arg;
-	int result;
-	enum { W_IDLE, W_PENDING, W_DONE, W_QUIT } state;
-};
-
-static inline void *worker_main(void *p)
-{
-	struct worker *w = p;
-
-	pthread_mutex_lock(&w->lock);
-	w->tid = kc_gettid();
-	pthread_cond_broadcast(&w->cond);
-	for (;;) {
-		while (w->state != W_PENDING && w->state != W_QUIT)
-			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->state == W_QUIT)
-			break;
-		worker_fn fn = w->fn;
-		void *arg = w->arg;
-		pthread_mutex_unlock(&w->lock);
-		int r = fn(arg);
-		pthread_mutex_lock(&w->lock);
-		w->result = r;
-		w->state = W_DONE;
-		pthread_cond_broadcast(&w->cond);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-/* The worker inherits the calling thread's kernel credentials (X1): start
- * it before impersonating unless that is what the test is about. */
-static inline struct worker *worker_start(void)
-{
-	struct worker *w = calloc(1, sizeof(*w));
-	if (!w)
-		harness_fail(__FILE__, __LINE__, "calloc");
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-	pthread_mutex_lock(&w->lock);
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
-		harness_fail(__FILE__, __LINE__, "pthread_create");
-	while (!w->tid)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-	return w;
-}
-
-/* Start @fn(@arg) on the worker and return at once. */
-static inline void worker_post(struct worker *w, worker_fn fn, void *arg)
-{
-	pthread_mutex_lock(&w->lock);
-	w->fn = fn;
-	w->arg = arg;
-	w->state = W_PENDING;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* Wait for the posted call, at most @ms milliseconds (-1: no limit).
- * true and *@result set if it finished. */
-static inline bool worker_wait(struct worker *w, int ms, int *result)
-{
-	struct timespec until;
-	bool done;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&w->lock);
-	while (w->state != W_DONE) {
-		if (ms < 0)
-			pthread_cond_wait(&w->cond, &w->lock);
-		else if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)
-			break;
-	}
-	done = w->state == W_DONE;
-	if (done) {
-		w->state = W_IDLE;
-		*result = w->result;
-	}
-	pthread_mutex_unlock(&w->lock);
-	return done;
-}
-
-/* Run @fn(@arg) on the worker and return its result. */
-static inline int worker_run(struct worker *w, worker_fn fn, void *arg)
-{
-	int r = 0;
-	worker_post(w, fn, arg);
-	worker_wait(w, -1, &r);
-	return r;
-}
-
-static inline void worker_stop(struct worker *w)
-{
-	pthread_mutex_lock(&w->lock);
-	w->state = W_QUIT;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	free(w);
-}
+/* ---- Steps for a worker thread (worker.h) ------------------------------- */
 
 /* Library calls in worker_fn shape. */
-static inline int w_impersonate(void *tok)
+static inline long w_impersonate(void *tok)
 {
 	return imp_impersonate(tok);
 }
 
-static inline int w_revert(void *unused)
+static inline long w_revert(void *unused)
 {
 	return imp_revert();
 }
 
-static inline int w_is_impersonating(void *unused)
+static inline long w_is_impersonating(void *unused)
 {
 	return imp_is_impersonating();
 }
 
-static inline int w_call_impersonate(void *call)
+static inline long w_call_impersonate(void *call)
 {
 	return imp_call_impersonate(call);
 }
 
-static inline int w_call_end(void *call)
+static inline long w_call_end(void *call)
 {
 	return imp_call_end(call);
 }
 
-static inline int w_call_current(void *ret)
+static inline long w_call_current(void *ret)
 {
 	return imp_call_current(ret);
 }
@@ -302,7 +187,7 @@ struct w_begin {
 	imp_call *call;
 };
 
-static inline int w_call_begin(void *arg)
+static inline long w_call_begin(void *arg)
 {
 	struct w_begin *b = arg;
 	return imp_call_begin(b->tok, &b->call);
@@ -315,7 +200,7 @@ struct w_access {
 	bool all_groups;
 };
 
-static inline int w_check_access(void *arg)
+static inline long w_check_access(void *arg)
 {
 	const struct w_access *a = arg;
 	check_access_at(__FILE__, __LINE__, a->dir, a->who, a->all_groups);

@@ -417,7 +417,7 @@ TEST(k4_revoked_token_cannot_start_but_running_threads_keep_it)
 	struct kcreds own, w_own;
 
 	kc_read(0, &own);
-	kc_read(w->tid, &w_own);
+	kc_read(worker_tid(w), &w_own);
 	CHECK_EQ(worker_run(w, w_impersonate, alice), 0);
 	CHECK_EQ(imp_call_begin(alice, &call), 0);
 
@@ -428,7 +428,7 @@ TEST(k4_revoked_token_cannot_start_but_running_threads_keep_it)
 	CHECK(!imp_token_is_revoked(bob));
 
 	/* The running impersonation goes on. */
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 1);
 	CHECK_WORKER_ACCESS(w, dir, AS_ALICE);
 
@@ -438,7 +438,7 @@ TEST(k4_revoked_token_cannot_start_but_running_threads_keep_it)
 	CHECK_EQ(imp_call_impersonate(call), -EKEYREVOKED);
 	CHECK_THREAD_IS(0, &own);
 	CHECK_EQ(worker_run(w, w_impersonate, alice), -EKEYREVOKED);
-	CHECK_IMPERSONATING(&w_own, w->tid, alice);
+	CHECK_IMPERSONATING(&w_own, worker_tid(w), alice);
 	CHECK_EQ(imp_impersonate(bob), 0);
 	CHECK_EQ(imp_impersonate(alice), -EKEYREVOKED);
 	CHECK_IMPERSONATING(&own, 0, bob);
@@ -451,10 +451,10 @@ TEST(k4_revoked_token_cannot_start_but_running_threads_keep_it)
 
 	/* Until the thread reverts. */
 	CHECK_EQ(worker_run(w, w_revert, NULL), 0);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 	CHECK_WORKER_ACCESS(w, dir, AS_OWN);
 	CHECK_EQ(worker_run(w, w_impersonate, alice), -EKEYREVOKED);
-	CHECK_THREAD_IS(w->tid, &w_own);
+	CHECK_THREAD_IS(worker_tid(w), &w_own);
 
 	CHECK_EQ(imp_call_end(call), 0);
 	imp_call_unref(call);

@@ -2,7 +2,6 @@
 #include "wintest.h"
 
 #include <linux/capability.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
@@ -31,86 +30,6 @@ void wt_expect_client(int line, pid_t tid, const struct kcreds *own, uid_t uid, 
 		kc_print("kernel", &k);
 		harness_fail(__FILE__, line, "thread %d is not the client %u:%u", (int)tid, uid, gid);
 	}
-}
-
-/* ---- Worker thread ------------------------------------------------------- */
-
-struct worker {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	pid_t tid;
-	long (*fn)(void *);
-	void *arg;
-	long result;
-	bool busy, done, stop;
-};
-
-static void *worker_main(void *p)
-{
-	struct worker *w = p;
-	pthread_mutex_lock(&w->lock);
-	w->tid = kc_gettid();
-	pthread_cond_broadcast(&w->cond);
-	for (;;) {
-		while (!w->busy && !w->stop)
-			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->stop)
-			break;
-		pthread_mutex_unlock(&w->lock);
-		long r = w->fn(w->arg);
-		pthread_mutex_lock(&w->lock);
-		w->result = r;
-		w->busy = false;
-		w->done = true;
-		pthread_cond_broadcast(&w->cond);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-struct worker *worker_start(void)
-{
-	struct worker *w = calloc(1, sizeof(*w));
-	CHECK(w != NULL);
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-	pthread_mutex_lock(&w->lock);
-	CHECK_EQ(pthread_create(&w->thread, NULL, worker_main, w), 0);
-	while (!w->tid)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-	return w;
-}
-
-pid_t worker_tid(const struct worker *w)
-{
-	return w->tid;
-}
-
-long worker_run(struct worker *w, long (*fn)(void *), void *arg)
-{
-	pthread_mutex_lock(&w->lock);
-	w->fn = fn;
-	w->arg = arg;
-	w->done = false;
-	w->busy = true;
-	pthread_cond_broadcast(&w->cond);
-	while (!w->done)
-		pthread_cond_wait(&w->cond, &w->lock);
-	long r = w->result;
-	pthread_mutex_unlock(&w->lock);
-	return r;
-}
-
-void worker_stop(struct worker *w)
-{
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	free(w);
 }
 
 /* ---- PAM ----------------------------------------------------------------- */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Helpers for the SSPI/COM conformance tests: tokens for the fixture users,
- * kernel-state expectations, a worker thread that runs steps on request (to
- * act and be observed on a second thread), and a real PAM handle carrying a
- * token the way pam_impersonate(8) registers it.
+ * kernel-state expectations, and a real PAM handle carrying a token the way
+ * pam_impersonate(8) registers it.  The worker thread that runs steps on
+ * request (to act and be observed on a second thread) is tests/lib/worker.h.
  */
 #pragma once
 
@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "impersonate.h"
 #include "kcreds.h"
+#include "worker.h" /* a worker thread that runs steps on request */
 
 #define ALICE 60001
 #define BOB 60002
@@ -38,13 +39,6 @@ imp_token *wt_token(uid_t uid, gid_t gid, unsigned flags);
  * is @own's (SPEC T10, T11). */
 void wt_expect_client(int line, pid_t tid, const struct kcreds *own, uid_t uid, gid_t gid);
 #define EXPECT_CLIENT(tid, own, uid, gid) wt_expect_client(__LINE__, (tid), (own), (uid), (gid))
-
-/* A worker thread that runs fn(arg) on request and returns its result. */
-struct worker;
-struct worker *worker_start(void);
-pid_t worker_tid(const struct worker *w);
-long worker_run(struct worker *w, long (*fn)(void *), void *arg);
-void worker_stop(struct worker *w);
 
 /* A PAM handle from pam_start_confdir() with a private service file
  * (pam_permit by absolute path) and @tok registered on it with
