@@ -95,12 +95,17 @@ IMP_WUR IMP_NONNULL(6) int imp_token_new(uid_t uid, gid_t gid, const gid_t *grou
                                         unsigned flags, imp_token **ret);
 
 /*
- * imp_token_for_user() - make a token for a user known to NSS (SPEC K2).
- * Resolves uid and primary gid with getpwnam_r() and the full supplementary
- * group list with getgrouplist() (any NSS source; no limit below NGROUPS_MAX).
- * Returns 0, -EINVAL (NULL or empty name, bad flags), -ENOENT (no such user),
- * -E2BIG (more groups than NGROUPS_MAX), -ERANGE (a passwd entry over 1 MiB),
- * -ENOMEM, or the negative errno NSS reported (e.g. -EIO).
+ * imp_token_for_user() - make a token for a user known to NSS (SPEC K2, A4).
+ * Resolves uid, primary gid and the full supplementary group list (any NSS
+ * source; no limit below NGROUPS_MAX), asking the nsswitch.conf services
+ * itself because getgrouplist() hides a source that does not answer: a
+ * token whose group list cannot be trusted complete is never made.
+ * Returns 0, -EINVAL (NULL or empty name, bad flags), -ENOENT (no such user:
+ * every source answered), -EHOSTDOWN (a user or group source could not
+ * answer: directory down or hung, nslcd/sssd not running; also for an
+ * unknown user then), -E2BIG (more groups than NGROUPS_MAX), -ERANGE (a
+ * passwd entry over 1 MiB) or -ENOMEM.  What cannot be detected is listed
+ * in imp_token_new(3).
  */
 IMP_WUR IMP_NONNULL(3) int imp_token_for_user(const char *name, unsigned flags, imp_token **ret);
 

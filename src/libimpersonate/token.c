@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "nsswalk.h"
 
 static int gid_cmp(const void *a, const void *b)
 {
@@ -79,49 +80,6 @@ IMP_PUBLIC int imp_token_new(uid_t uid, gid_t gid, const gid_t *groups, size_t n
 	return token_alloc(uid, gid, groups, ngroups, flags & ~IMP_GROUPS_PRIMARY_ONLY, name, ret);
 }
 
-/* getpwnam_r() with a buffer grown until the entry fits. */
-static int lookup_user(const char *name, struct passwd *pw, char **buf)
-{
-	size_t size = 1024;
-	for (;;) {
-		struct passwd *found = NULL;
-		char *b = realloc(*buf, size);
-		if (!b)
-			return -ENOMEM;
-		*buf = b;
-		int e = getpwnam_r(name, pw, b, size, &found);
-		if (e == ERANGE && size < (1u << 20)) {
-			size *= 2;
-			continue;
-		}
-		if (e != 0)
-			return -e;
-		return found ? 0 : -ENOENT;
-	}
-}
-
-/* getgrouplist() with a list grown until every group fits (SPEC K2). */
-static int lookup_groups(const char *name, gid_t gid, gid_t **list, size_t *count)
-{
-	int n = 64;
-	for (;;) {
-		gid_t *l = realloc(*list, (size_t)n * sizeof(gid_t));
-		if (!l)
-			return -ENOMEM;
-		*list = l;
-		int want = n;
-		if (getgrouplist(name, gid, l, &want) >= 0) {
-			*count = (size_t)want;
-			return 0;
-		}
-		if (want <= n) /* glibc did not say how many: grow anyway */
-			want = n * 2;
-		if ((size_t)want > ngroups_max())
-			return -E2BIG;
-		n = want;
-	}
-}
-
 IMP_PUBLIC int imp_token_for_user(const char *name, unsigned flags, imp_token **ret)
 {
 	if (!name || !*name || (flags & ~IMP_TOKEN_FLAGS_MASK))
@@ -131,12 +89,12 @@ IMP_PUBLIC int imp_token_for_user(const char *name, unsigned flags, imp_token **
 	gid_t *groups = NULL;
 	size_t ngroups = 0;
 	struct passwd pw;
-	int r = lookup_user(name, &pw, &buf);
+	int r = nss_user(name, &pw, &buf); /* SPEC A4: an outage is -EHOSTDOWN, never -ENOENT */
 	if (r == 0 && (flags & IMP_GROUPS_PRIMARY_ONLY)) {
 		r = token_alloc(pw.pw_uid, pw.pw_gid, &pw.pw_gid, 1, flags & ~IMP_GROUPS_PRIMARY_ONLY,
 		                pw.pw_name, ret);
 	} else if (r == 0) {
-		r = lookup_groups(pw.pw_name, pw.pw_gid, &groups, &ngroups);
+		r = nss_groups(pw.pw_name, pw.pw_gid, ngroups_max(), &groups, &ngroups); /* K2, A4 */
 		if (r == 0)
 			r = token_alloc(pw.pw_uid, pw.pw_gid, groups, ngroups, flags, pw.pw_name, ret);
 	}
