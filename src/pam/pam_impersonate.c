@@ -269,6 +269,10 @@ static int token_error(pam_handle_t *pamh, const char *user, int e)
 	case -ENOMEM:
 		pam_syslog(pamh, LOG_ERR, "out of memory making a token for %s", user);
 		return PAM_BUF_ERR;
+	case -EHOSTDOWN: /* SPEC A4: no token rather than one with missing groups */
+		pam_syslog(pamh, LOG_ERR, "cannot make a token for %s: a user or group source "
+		           "(directory) is unavailable", user);
+		return PAM_AUTHINFO_UNAVAIL;
 	default:
 		errno = -e; /* %m: strerror() is not thread-safe for every value */
 		pam_syslog(pamh, LOG_ERR, "cannot make a token for %s: %m", user);

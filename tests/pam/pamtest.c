@@ -229,13 +229,14 @@ void vsyslog(int pri, const char *fmt, va_list ap)
 /* ---- NSS failures ------------------------------------------------------- */
 
 /* getpwnam_r as libimpersonate sees it: the fixture users from nss_wrapper,
- * plus two names for which NSS itself fails. */
+ * plus names for which NSS itself fails. */
 int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t size, struct passwd **ret)
 {
 	static int (*next)(const char *, struct passwd *, char *, size_t, struct passwd **);
-	if (strcmp(name, NSS_EIO_USER) == 0 || strcmp(name, NSS_ENOMEM_USER) == 0) {
+	if (strcmp(name, NSS_EIO_USER) == 0 || strcmp(name, NSS_ENOMEM_USER) == 0 ||
+	    strcmp(name, NSS_ERANGE_USER) == 0) {
 		*ret = NULL;
-		return strcmp(name, NSS_EIO_USER) == 0 ? EIO : ENOMEM;
+		return strcmp(name, NSS_EIO_USER) == 0 ? EIO : strcmp(name, NSS_ENOMEM_USER) == 0 ? ENOMEM : ERANGE;
 	}
 	if (!next)
 		next = (int (*)(const char *, struct passwd *, char *, size_t, struct passwd **))dlsym(

@@ -20,6 +20,7 @@
  * server would (the test executable interposes getpwnam_r). */
 #define NSS_EIO_USER "nss-eio"
 #define NSS_ENOMEM_USER "nss-enomem"
+#define NSS_ERANGE_USER "nss-erange" /* an entry larger than any buffer */
 
 /* ---- Service directories ----------------------------------------------- */
 

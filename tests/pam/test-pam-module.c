@@ -688,13 +688,22 @@ TEST(empty_user)
 	end_all(pamh, dir, PAM_SUCCESS);
 }
 
-/* SPEC P3 K2: PAM_SYSTEM_ERR when NSS itself fails (a directory server down): not
- * mistaken for an unknown user. */
-TEST(nss_failure_is_system_error)
+/* SPEC P3 K2 A4: PAM_AUTHINFO_UNAVAIL when NSS itself fails (a directory server
+ * down): not mistaken for an unknown user, and no token. */
+TEST(nss_failure_is_authinfo_unavail)
 {
 	log_reset();
-	check_types(NULL, NSS_EIO_USER, PAM_SYSTEM_ERR, PAM_SYSTEM_ERR);
-	CHECK_LOGGED(LOG_ERR, "cannot make a token for nss-eio: Input/output error");
+	check_types(NULL, NSS_EIO_USER, PAM_AUTHINFO_UNAVAIL, PAM_AUTHINFO_UNAVAIL);
+	CHECK_LOGGED(LOG_ERR, "cannot make a token for nss-eio: a user or group source (directory) is unavailable");
+}
+
+/* SPEC P3: PAM_SYSTEM_ERR for an NSS failure that is not an outage (here: a
+ * passwd entry larger than 1 MiB). */
+TEST(oversized_entry_is_system_error)
+{
+	log_reset();
+	check_types(NULL, NSS_ERANGE_USER, PAM_SYSTEM_ERR, PAM_SYSTEM_ERR);
+	CHECK_LOGGED(LOG_ERR, "cannot make a token for nss-erange: Numerical result out of range");
 }
 
 /* SPEC P3: PAM_BUF_ERR when memory runs out (here: NSS reports ENOMEM). */
