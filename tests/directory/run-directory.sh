@@ -31,6 +31,7 @@ export PATH=$PATH:/usr/sbin
 if [ -z "${IMP_DIR_TMP:-}" ]; then
 	tmp=$(mktemp -d /tmp/impersonate-directory.XXXXXX)
 	trap 'rm -rf "$tmp"' EXIT
+	trap 'exit 1' HUP INT TERM # so that EXIT cleans up
 	chmod 0755 "$tmp" # the test users must reach files/
 	IMP_DIR_TMP=$tmp unshare --mount --propagation private --pid --fork --kill-child --mount-proc \
 		"$0" "$@"
