@@ -345,6 +345,116 @@ IMP_WUR IMP_NONNULL(2) int imp_token_from_pam(struct pam_handle *pamh, imp_token
 IMP_WUR int imp_pam_register(struct pam_handle *pamh, imp_token *tok);
 int imp_pam_unregister(struct pam_handle *pamh);
 
+/* ---- Local socket peers (SPEC A3) --------------------------------------- */
+
+/* imp_token_from_peer() flags, beside IMP_MODE_* and IMP_LEVEL_*. */
+#define IMP_PEER_ALLOW_ROOT 0x100u   /* accept a peer running as uid 0 */
+#define IMP_PEER_ALLOW_SYSTEM 0x200u /* accept uids below UID_MIN */
+#define IMP_PEER_FLAGS_MASK 0x300u
+
+/*
+ * imp_token_from_peer() - a token for the process at the other end of the
+ * connected Unix socket @fd, as the kernel recorded it when the peer
+ * connected (or made the socketpair): SO_PEERCRED's uid and gid and
+ * SO_PEERGROUPS' supplementary groups, exactly, in the kernel's order.
+ * Nothing the peer sent is read, and NSS is not consulted: the token's user
+ * name is the decimal uid (imp_session_from_peer() runs the PAM policy).
+ * Refused like pam_impersonate(8)'s defaults: uid 0 unless
+ * IMP_PEER_ALLOW_ROOT, uids below UID_MIN of /etc/login.defs (1000 when it
+ * has none) unless IMP_PEER_ALLOW_SYSTEM.
+ * @flags: IMP_MODE_*, IMP_LEVEL_*, IMP_PEER_*.
+ * Returns 0, or -EBADF (not a descriptor), -ENOTSOCK (not a socket, or not
+ * AF_UNIX), -ENOTCONN (not connected, a listening socket, or no peer
+ * credentials recorded), -EPERM (root or system user refused), -EINVAL
+ * (flags, or a malformed UID_MIN: fails closed), -ENOMEM.
+ */
+IMP_WUR IMP_NONNULL(3) int imp_token_from_peer(int fd, unsigned flags, imp_token **ret);
+
+/* ---- PAM sessions that end in a token (SPEC A1, A3, A5) ---------------- */
+
+typedef struct imp_session imp_session; /* one PAM handle, one token */
+
+/*
+ * imp_session_from_password() - log @user in with @password through the
+ * PAM service @service (the pam.d file of that name in @confdir, or in the
+ * system's directory when @confdir is NULL, see pam_start_confdir(3)):
+ * pam_authenticate, pam_acct_mgmt, pam_setcred(PAM_ESTABLISH_CRED),
+ * pam_open_session; the token is the one pam_impersonate(8) registered
+ * (imp_token_from_pam()).  The conversation answers hidden prompts with
+ * @password, shows nothing, and refuses any other prompt.  @password is not
+ * kept after the call.
+ *
+ * imp_session_from_peer() - the policy step for a socket peer: the account
+ * and session part of @service for the user whose uid @peer carries (the
+ * name from NSS; no authentication, the kernel vouched for the uid), so
+ * pam_impersonate(8) and the administrator's other account and session
+ * rules decide for peers as for passwords.  The token is the module's (its
+ * mode, level and groups); it must have @peer's uid.
+ *
+ * Both return 0 and a session in *@ret, or:
+ *  -EINVAL       a NULL or empty argument, a service name with a '/'
+ *  -EACCES       authentication failed: wrong password, unknown user
+ *  -EKEYEXPIRED  account (or credentials) expired
+ *  -EKEYREJECTED a new password is required (must change, expired password)
+ *  -EPERM        the account was refused (root, system user, pam.d rules),
+ *                or the module's token is not @peer's uid
+ *  -EPROTO       a prompt the conversation cannot answer
+ *  -EHOSTUNREACH the authentication source is unavailable
+ *  -ENOENT       the stack ran but made no token (no pam_impersonate.so)
+ *  -EKEYREVOKED  @peer is revoked
+ *  -EIO          any other PAM failure; -ENOMEM.
+ */
+IMP_WUR IMP_NONNULL(5) int imp_session_from_password(const char *service, const char *confdir,
+                                                    const char *user, const char *password,
+                                                    imp_session **ret);
+IMP_WUR IMP_NONNULL(4) int imp_session_from_peer(const char *service, const char *confdir,
+                                                const imp_token *peer, imp_session **ret);
+
+/* The session's token (borrowed: take imp_token_ref() to keep it) and PAM
+ * handle (for pam_getenv() etc.; do not end it).  NULL if @s is not a
+ * session. */
+imp_token *imp_session_token(const imp_session *s);
+struct pam_handle *imp_session_pam(const imp_session *s);
+
+/*
+ * imp_session_end() - pam_close_session, pam_setcred(PAM_DELETE_CRED),
+ * pam_end, and revoke the token (K4, A5): threads impersonating it keep
+ * running until they revert; no new impersonation or spawn can use it.
+ * Frees @s.  Returns 0, -EIO (close_session failed; ended anyway) or
+ * -EINVAL (not a session).
+ */
+int imp_session_end(imp_session *s);
+
+/* ---- A program run as the client (SPEC X2, W5) ------------------------- */
+
+/*
+ * imp_spawn() - start @path (no PATH search) with @argv and @envp (NULL:
+ * the caller's environ) as @tok's user, irreversibly: uid and gid in all
+ * four slots (real, effective, saved, fs), @tok's supplementary groups, the
+ * effective, permitted, inheritable and ambient capability sets empty, all
+ * read back before execve.  Kept capabilities of @tok are ignored.  The
+ * child gets exactly @nfds descriptors: descriptor i is a copy of @fds[i]
+ * (-1: left closed); every other descriptor of the process is closed
+ * whether or not it has FD_CLOEXEC.  Signal handlers are reset to SIG_DFL
+ * (ignored signals stay ignored); the signal mask is the caller's.
+ *
+ * Safe from any thread of a multi-threaded process, impersonating or not:
+ * the child is made with clone(CLONE_VM|CLONE_VFORK) and runs only raw
+ * syscalls (no malloc, locks or fork handlers) until execve.  Only the
+ * calling thread waits, until the child has called execve.  The calling
+ * thread's credentials are never changed; the process's dumpable flag is
+ * put back (X3).  The child is the caller's to reap (waitpid).
+ *
+ * Returns 0 and the child's pid in *@pid, or -EINVAL (not a token, NULL
+ * @path or @argv, more than 1024 @fds), -EKEYREVOKED, -EACCES (identify
+ * level, or execve refused), -EBADF (an @fds entry is not open), -EPERM (the
+ * thread has no CAP_SETUID/CAP_SETGID in its permitted set), -EIO (the
+ * credentials read back differ), -ENOMEM, or execve's -errno (e.g. -ENOENT);
+ * on failure no child is left running.
+ */
+IMP_WUR IMP_NONNULL(7) int imp_spawn(const imp_token *tok, const char *path, char *const argv[],
+                                    char *const envp[], const int *fds, size_t nfds, pid_t *pid);
+
 #ifdef __cplusplus
 }
 #endif

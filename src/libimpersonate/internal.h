@@ -63,6 +63,11 @@ static inline bool call_valid(const imp_call *call)
 	return call && call->magic == IMP_CALL_MAGIC;
 }
 
+/* One allocation holding the token (token.c): groups sorted, duplicates
+ * removed, @name copied.  No NSS.  0 or -ENOMEM. */
+int token_alloc(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, unsigned flags,
+                const char *name, imp_token **ret);
+
 /* Calls the panic handler, then abort(); never returns (SPEC T8). */
 __attribute__((noreturn)) void imp_panic(const char *message);
 

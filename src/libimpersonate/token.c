@@ -30,7 +30,7 @@ static size_t ngroups_max(void)
 }
 
 /* One allocation: header, sorted unique groups, then the name. */
-static int token_alloc(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, unsigned flags,
+int token_alloc(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, unsigned flags,
                        const char *name, imp_token **ret)
 {
 	size_t namelen = strlen(name) + 1;
