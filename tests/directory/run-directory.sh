@@ -108,13 +108,32 @@ slapadd -q -f "$tmp/slapd.conf" -l "$tmp/data.ldif" >"$tmp/slapadd.log" 2>&1 || 
 
 sockpath=$tmp/ldapi
 uri="ldapi://$(printf %s "$sockpath" | sed 's|/|%2F|g')"
-slapd -d 0 -f "$tmp/slapd.conf" -h "$uri" >"$tmp/slapd.log" 2>&1 &
-slapd_pid=$!
-for _ in $(seq 200); do
-	ldapsearch -LLL -x -H "$uri" -b "$base" -s base dn >/dev/null 2>&1 && break
-	kill -0 $slapd_pid 2>/dev/null || die "slapd did not start"
-	sleep 0.05
-done
+# slapd-ctl.sh start [SIZELIMIT] | hang | stop: the test program runs it too.
+# A slapd started by it is a child of this namespace's init (this script).
+cat >"$tmp/slapd-ctl.sh" <<EOF
+#!/bin/sh
+pid=\$(cat $tmp/slapd.pid 2>/dev/null)
+case \$1 in
+start)
+	sed "s/^sizelimit .*/sizelimit \${2:-unlimited}/" $tmp/slapd.conf >$tmp/slapd-run.conf
+	slapd -d 0 -f $tmp/slapd-run.conf -h "$uri" >>$tmp/slapd.log 2>&1 &
+	for _ in \$(seq 200); do
+		ldapsearch -LLL -x -H "$uri" -b "$base" -s base dn >/dev/null 2>&1 && break
+		kill -0 \$! 2>/dev/null || exit 1
+		sleep 0.05
+	done
+	# and nslcd, if running, past its reconnect_sleeptime
+	[ -S /run/nslcd/socket ] || exit 0
+	for _ in \$(seq 100); do getent passwd dirthree >/dev/null && exit 0; sleep 0.1; done
+	exit 1 ;;
+hang) kill -STOP \$pid ;;
+stop)
+	kill -CONT \$pid && kill \$pid || exit 1
+	while [ -e $tmp/slapd.pid ]; do sleep 0.02; done ;;
+esac
+EOF
+chmod +x "$tmp/slapd-ctl.sh"
+"$tmp/slapd-ctl.sh" start || die "slapd did not start"
 
 # ---- Lookups routed there, in this mount namespace only --------------------
 # nslcd reads only /etc/nslcd.conf and listens only on /run/nslcd/socket.
@@ -127,6 +146,9 @@ bind_timelimit 1
 timelimit 1
 reconnect_sleeptime 1
 reconnect_retrytime 1
+# One connection to the server: after slapd-ctl.sh restarts it, a lookup
+# that works proves the next ones will (each thread reconnects on its own).
+threads 1
 EOF
 cat >"$tmp/etc/nsswitch.conf" <<EOF
 passwd: files ldap
@@ -174,8 +196,9 @@ export PAM_MATRIX_PASSWD=$tmp/passdb
 
 # ---- The library and pam_impersonate.so, with the directory up, then down ---
 export IMP_DIR_FILES=$files IMP_DIR_PAM=$tmp/pam.d
-export IMP_DIR_HANG_SLAPD="kill -STOP $slapd_pid"
-export IMP_DIR_STOP_SLAPD="kill -CONT $slapd_pid; kill $slapd_pid; while [ -e $tmp/slapd.pid ]; do sleep 0.02; done"
+export IMP_DIR_HANG_SLAPD="$tmp/slapd-ctl.sh hang"
+export IMP_DIR_STOP_SLAPD="$tmp/slapd-ctl.sh stop"
+export IMP_DIR_LIMIT_SLAPD="$tmp/slapd-ctl.sh stop && $tmp/slapd-ctl.sh start 500"
 export IMP_DIR_STOP_NSLCD="kill $nslcd_pid; while [ -e /run/nslcd/socket ]; do sleep 0.02; done"
 failed=0
 

@@ -9,8 +9,9 @@
  * "no such user") within a bound, and tokens made before keep working.
  *
  * Environment from run-directory.sh: IMP_DIR_FILES (the files below),
- * IMP_DIR_PAM (a confdir with service "directory"), IMP_DIR_HANG_SLAPD
- * (SIGSTOP: connections accepted, never answered), IMP_DIR_STOP_SLAPD and
+ * IMP_DIR_PAM (a confdir with service "directory"), IMP_DIR_LIMIT_SLAPD
+ * (restart with a 500-entry size limit), IMP_DIR_HANG_SLAPD (SIGSTOP:
+ * connections accepted, never answered), IMP_DIR_STOP_SLAPD and
  * IMP_DIR_STOP_NSLCD (shell commands that stop them and wait).
  */
 #include <errno.h>
@@ -236,7 +237,7 @@ TEST(p_pam_token_has_the_groups_id_sees)
 	imp_token_unref(t);
 }
 
-/* ---- Directory down ----------------------------------------------------------- */
+/* ---- Failing closed -------------------------------------------------------------- */
 
 /* The error and how long it took, for a user whose lookup needs LDAP. */
 static void expect_outage(const char *user, const char *label)
@@ -250,6 +251,27 @@ static void expect_outage(const char *user, const char *label)
 	CHECK(t == NULL);
 	CHECK(ms < OUTAGE_BOUND_MS);
 }
+
+/* ---- A search cut short ----------------------------------------------------- */
+
+/* slapd restarted with its default size limit (500 entries per search):
+ * nslcd's group search for dirmany ends with "size limit exceeded".  glibc's
+ * getgrouplist (and id) return the 500 groups that arrived, silently; the
+ * library refuses.  Users with few groups are unaffected. */
+TEST(a4_search_cut_short_fails_closed)
+{
+	run("IMP_DIR_LIMIT_SLAPD");
+	static gid_t seen[4096];
+	size_t n = id_groups(MANY, seen, 4096);
+	printf("# id -G %s with a 500-entry size limit: %zu groups\n", MANY, n);
+	CHECK(n < 1200); /* what getgrouplist believes */
+	expect_outage(MANY, "500-entry size limit");
+	imp_token *t = token_timed(THREE, "500-entry size limit");
+	check_same_as_id(t, THREE, 3);
+	imp_token_unref(t);
+}
+
+/* ---- Directory down ----------------------------------------------------------- */
 
 TEST(a4_outage_fails_closed_and_old_tokens_keep_working)
 {
