@@ -195,7 +195,7 @@ printf 'dirthree:three-secret:directory\ndirmany:many-secret:directory\n' >"$tmp
 export PAM_MATRIX_PASSWD=$tmp/passdb
 
 # ---- The library and pam_impersonate.so, with the directory up, then down ---
-export IMP_DIR_FILES=$files IMP_DIR_PAM=$tmp/pam.d
+export IMP_DIR_FILES=$files IMP_DIR_PAM=$tmp/pam.d IMP_DIR_NSSWITCH=$tmp/etc/nsswitch.conf
 export IMP_DIR_HANG_SLAPD="$tmp/slapd-ctl.sh hang"
 export IMP_DIR_STOP_SLAPD="$tmp/slapd-ctl.sh stop"
 export IMP_DIR_LIMIT_SLAPD="$tmp/slapd-ctl.sh stop && $tmp/slapd-ctl.sh start 500"

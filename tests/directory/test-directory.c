@@ -9,7 +9,8 @@
  * "no such user") within a bound, and tokens made before keep working.
  *
  * Environment from run-directory.sh: IMP_DIR_FILES (the files below),
- * IMP_DIR_PAM (a confdir with service "directory"), IMP_DIR_LIMIT_SLAPD
+ * IMP_DIR_PAM (a confdir with service "directory"), IMP_DIR_NSSWITCH (the
+ * private nsswitch.conf, rewritten in place), IMP_DIR_LIMIT_SLAPD
  * (restart with a 500-entry size limit), IMP_DIR_HANG_SLAPD (SIGSTOP:
  * connections accepted, never answered), IMP_DIR_STOP_SLAPD and
  * IMP_DIR_STOP_NSLCD (shell commands that stop them and wait).
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,17 +55,33 @@ static const char *env(const char *name)
 }
 
 /* `id -G user`, sorted and unique, as the reference. */
-static size_t id_groups(const char *user, gid_t *out, size_t max)
+static size_t id_groups(const char *user, gid_t *out, size_t max);
+
+/* `id -G user` as id_groups(), or -1 when id fails (no such user). */
+static long id_try(const char *user, gid_t *out, size_t max)
 {
 	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "id -G %s", user);
+	snprintf(cmd, sizeof(cmd), "id -G %s 2>/dev/null", user);
 	FILE *p = popen(cmd, "r");
 	CHECK(p);
 	size_t n = 0;
 	unsigned long g;
 	while (n < max && fscanf(p, "%lu", &g) == 1)
 		out[n++] = (gid_t)g;
-	CHECK_EQ(pclose(p), 0);
+	if (pclose(p) != 0)
+		return -1;
+	return (long)id_groups(NULL, out, n);
+}
+
+/* `id -G user` (user NULL: the @max gids already in @out), sorted, unique. */
+static size_t id_groups(const char *user, gid_t *out, size_t max)
+{
+	size_t n = max;
+	if (user) {
+		long r = id_try(user, out, max);
+		CHECK(r >= 0);
+		return (size_t)r;
+	}
 	for (size_t i = 1; i < n; i++) /* insertion sort: small, and id's order is NSS's */
 		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
 			gid_t t = out[j];
@@ -196,6 +214,77 @@ TEST(a4_files_opened_or_refused_by_directory_groups)
 	imp_token_unref(three);
 	imp_token_unref(many);
 	imp_token_unref(local);
+}
+
+/* SPEC K2: the services, their order, [STATUS=action] and an initgroups
+ * line are read as glibc reads them: for each nsswitch.conf the token has
+ * what id has (or -ENOENT where id finds no user). */
+static const char *const variants[] = {
+	"passwd: files ldap\ngroup: ldap files\n",
+	"passwd: files ldap\ngroup: files [NOTFOUND=return] ldap\n",
+	"passwd: files ldap\ngroup: files [!SUCCESS=return] ldap\n",
+	"passwd: files ldap\ngroup: files [SUCCESS=return] ldap\n",
+	"passwd: files ldap\ngroup: files ldap\ninitgroups: files\n",
+	"passwd: files ldap\ngroup: files\ninitgroups: ldap [SUCCESS=return] files\n",
+	"passwd: files ldap\ngroup: files nosuchmodule ldap\n",
+	"passwd: files [NOTFOUND=return] ldap\ngroup: files ldap\n",
+	"passwd: ldap\ngroup:files ldap # comment\n",
+};
+
+static void write_nsswitch(const char *text)
+{
+	FILE *f = fopen(env("IMP_DIR_NSSWITCH"), "w"); /* in place: it is bind-mounted */
+	CHECK(f);
+	CHECK(fputs(text, f) >= 0);
+	CHECK_EQ(fclose(f), 0);
+}
+
+static void same_as_id_with(void *arg)
+{
+	const char *users[] = {THREE, MANY, LOCAL};
+	static gid_t want[4096];
+	write_nsswitch(arg);
+	for (size_t u = 0; u < 3; u++) {
+		imp_token *t = NULL;
+		int r = imp_token_for_user(users[u], 0, &t);
+		long nwant = id_try(users[u], want, 4096);
+		printf("# %s: id %ld groups, token %d\n", users[u], nwant, r);
+		if (nwant < 0) {
+			CHECK_EQ(r, -ENOENT);
+			continue;
+		}
+		CHECK_EQ(r, 0);
+		size_t n;
+		const gid_t *got = imp_token_groups(t, &n);
+		CHECK_EQ(n, nwant);
+		for (size_t i = 0; i < n; i++)
+			CHECK_EQ(got[i], want[i]);
+		imp_token_unref(t);
+	}
+}
+
+TEST(k2_nsswitch_read_as_glibc_reads_it)
+{
+	const char *base = "passwd: files ldap\ngroup:  files ldap\nshadow: files\n";
+	bool ok = true;
+	for (size_t v = 0; v < sizeof(variants) / sizeof(*variants); v++) {
+		char shown[256];
+		snprintf(shown, sizeof(shown), "%s", variants[v]);
+		for (char *c = shown; (c = strchr(c, '\n'));)
+			*c = ';';
+		printf("# nsswitch.conf: %s\n", shown);
+		pid_t pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			same_as_id_with((void *)variants[v]);
+			_exit(0);
+		}
+		int st;
+		CHECK_EQ(waitpid(pid, &st, 0), pid);
+		ok &= WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	}
+	write_nsswitch(base); /* also after a failure: the tests below need it */
+	CHECK(ok);
 }
 
 /* ---- pam_impersonate.so through real libpam ------------------------------- */
