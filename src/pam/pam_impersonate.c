@@ -19,6 +19,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +36,12 @@
 #define LOGIN_DEFS "/etc/login.defs"
 #define DEFAULT_MIN_UID 1000
 #define DATA_NAME "pam_impersonate:registration"
+#define REFUSED_NAME "pam_impersonate:refused"
+/* Groups whose members' rights reach root or every user's secrets through
+ * files and sockets alone (raw disks, kernel memory, password hashes, the
+ * Docker socket): a token carrying one is refused unless never_groups=
+ * says otherwise.  Names absent from the system are skipped. */
+#define DEFAULT_NEVER_GROUPS "shadow,disk,kmem,docker"
 
 /* What the options say, filled once per call (SPEC P3: nothing is assumed
  * from an option that did not parse). */
@@ -44,18 +51,53 @@ struct control {
 	bool min_uid_given;
 	bool allow_root;
 	bool debug;
-	bool quiet;            /* the option, or PAM_SILENT on this call */
-	const char *keep_caps; /* borrowed from argv; NULL keeps none */
+	bool quiet;               /* no refusal lines for users not served */
+	const char *keep_caps;    /* borrowed from argv; NULL keeps none */
+	const char *never_groups; /* borrowed from argv; NULL: the default */
 };
 
 /* ---- Logging (SPEC P4) ------------------------------------------------ */
 
-/* LOG_INFO is what quiet and PAM_SILENT silence; LOG_DEBUG needs debug.
- * Refusals (LOG_NOTICE) and errors (LOG_ERR) are always logged. */
+/* One line per decision: a token made or revoked at LOG_INFO, a refusal at
+ * LOG_NOTICE, an error at LOG_ERR, details at LOG_DEBUG with debug only.
+ * PAM_SILENT silences messages to the user (this module sends none), not
+ * the log: an audit trail must not depend on the caller's flags. */
 __attribute__((format(printf, 4, 5))) static void say(pam_handle_t *pamh, const struct control *ctl,
                                                       int prio, const char *fmt, ...)
 {
-	if ((prio == LOG_DEBUG && !ctl->debug) || (prio == LOG_INFO && ctl->quiet))
+	if (prio == LOG_DEBUG && !ctl->debug)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	pam_vsyslog(pamh, prio, fmt, ap);
+	va_end(ap);
+}
+
+static void free_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
+/* A refusal of a user this service does not serve, logged once per PAM
+ * handle and user (account, setcred and open_session each refuse; su and
+ * sshd call two or three of them), at LOG_NOTICE; not at all with quiet, so
+ * an optional line in a stack shared with users it does not serve stays
+ * silent.  Repeats and quiet refusals go to LOG_DEBUG. */
+__attribute__((format(printf, 4, 5))) static void refused(pam_handle_t *pamh, const struct control *ctl,
+                                                          const char *user, const char *fmt, ...)
+{
+	const void *seen = NULL;
+	bool repeat = pam_get_data(pamh, REFUSED_NAME, &seen) == PAM_SUCCESS && seen &&
+	              strcmp(seen, user) == 0;
+	int prio = repeat || ctl->quiet ? LOG_DEBUG : LOG_NOTICE;
+	if (!repeat) {
+		char *copy = strdup(user);
+		if (copy && pam_set_data(pamh, REFUSED_NAME, copy, free_data) != PAM_SUCCESS)
+			free(copy);
+	}
+	if (prio == LOG_DEBUG && !ctl->debug)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -112,6 +154,22 @@ static bool valid_caps(const char *list)
 	return imp_caps_parse(list, &mask) == 0;
 }
 
+/* never_groups=a,b,c: names or decimal gids, no empty element, no blank;
+ * or the single word "none". */
+static bool valid_group_list(const char *list)
+{
+	if (!*list)
+		return false;
+	for (const char *p = list; *p; p++) {
+		bool sep = *p == ',';
+		if (sep && (p == list || p[1] == '\0' || p[1] == ','))
+			return false;
+		if (!sep && (isspace((unsigned char)*p) || *p == ':' || !isprint((unsigned char)*p)))
+			return false;
+	}
+	return true;
+}
+
 /* One word of the option list; false when it is unknown or malformed. */
 static bool parse_one(pam_handle_t *pamh, struct control *ctl, const char *arg)
 {
@@ -122,6 +180,15 @@ static bool parse_one(pam_handle_t *pamh, struct control *ctl, const char *arg)
 		ctl->quiet = true;
 	else if (strcmp(arg, "allow_root") == 0)
 		ctl->allow_root = true;
+	else if ((v = value_of(arg, "never_groups"))) {
+		if (!valid_group_list(v)) {
+			pam_syslog(pamh, LOG_ERR,
+			           "malformed option \"%s\": never_groups needs group names or gids separated by commas, or none",
+			           arg);
+			return false;
+		}
+		ctl->never_groups = v;
+	}
 	else if ((v = value_of(arg, "min_uid"))) {
 		if (!parse_uid(v, &ctl->min_uid)) {
 			pam_syslog(pamh, LOG_ERR, "malformed option \"%s\": min_uid needs a decimal uid", arg);
@@ -162,8 +229,6 @@ static int parse_options(pam_handle_t *pamh, int flags, int argc, const char **a
 	bool ok = true;
 	for (int i = 0; i < argc; i++)
 		ok &= parse_one(pamh, ctl, argv[i]);
-	if (flags & PAM_SILENT)
-		ctl->quiet = true;
 	if (!ok) {
 		pam_syslog(pamh, LOG_ERR, "refusing to run with a bad option list");
 		return PAM_SERVICE_ERR;
@@ -171,11 +236,13 @@ static int parse_options(pam_handle_t *pamh, int flags, int argc, const char **a
 	char min[16] = "UID_MIN";
 	if (ctl->min_uid_given)
 		snprintf(min, sizeof(min), "%u", (unsigned)ctl->min_uid);
-	say(pamh, ctl, LOG_DEBUG, "options: mode=%s level=%s groups=%s min_uid=%s allow_root=%d keep_caps=%s",
+	say(pamh, ctl, LOG_DEBUG,
+	    "options: mode=%s level=%s groups=%s min_uid=%s allow_root=%d keep_caps=%s never_groups=%s",
 	    ctl->flags & IMP_MODE_FULL ? "full" : "fs",
 	    ctl->flags & IMP_LEVEL_IDENTIFY ? "identify" : "impersonate",
 	    ctl->flags & IMP_GROUPS_PRIMARY_ONLY ? "primary" : "all", min, ctl->allow_root,
-	    ctl->keep_caps ? ctl->keep_caps : "(none)");
+	    ctl->keep_caps ? ctl->keep_caps : "(none)",
+	    ctl->never_groups ? ctl->never_groups : DEFAULT_NEVER_GROUPS);
 	return PAM_SUCCESS;
 }
 
@@ -220,26 +287,122 @@ static int min_uid(pam_handle_t *pamh, const struct control *ctl, uid_t *ret)
 	return ok ? PAM_SUCCESS : PAM_SERVICE_ERR;
 }
 
-/* May this service impersonate @tok's user?  Root only with allow_root,
- * anyone else from min_uid up. */
+/* Does @tok carry @gid, as primary or supplementary group? */
+static bool token_has_gid(const imp_token *tok, gid_t gid)
+{
+	size_t n;
+	const gid_t *groups = imp_token_groups(tok, &n);
+	if (imp_token_gid(tok) == gid)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* The gid of group @name through NSS: PAM_SUCCESS, PAM_USER_UNKNOWN when
+ * no source knows it, PAM_AUTHINFO_UNAVAIL when a source failed (an
+ * unreachable directory must not read as "no such group": fail closed). */
+static int group_gid(const char *name, gid_t *ret)
+{
+	size_t size = 1024;
+	for (;;) {
+		struct group gr, *res = NULL;
+		char *buf = malloc(size);
+		if (!buf)
+			return PAM_BUF_ERR;
+		int e = getgrnam_r(name, &gr, buf, size, &res);
+		if (res)
+			*ret = gr.gr_gid;
+		free(buf);
+		if (e == ERANGE && size < ((size_t)1 << 26)) {
+			size *= 2;
+			continue;
+		}
+		if (res)
+			return PAM_SUCCESS;
+		/* "Not found" is 0 (or ENOENT, ESRCH... on some stacks, as
+		 * getgrnam_r(3) says); any other error is an outage. */
+		return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM ? PAM_USER_UNKNOWN
+		                                                                       : PAM_AUTHINFO_UNAVAIL;
+	}
+}
+
+/* One element of never_groups: a decimal gid or a group name.  An unknown
+ * name given by the administrator is an error (a typo must not silently
+ * protect nothing); one of the default list is skipped (not every system
+ * has docker). */
+static int never_group_gid(pam_handle_t *pamh, const char *word, bool given, gid_t *gid, bool *known)
+{
+	uid_t id;
+	*known = true;
+	if (parse_uid(word, &id)) {
+		*gid = (gid_t)id;
+		return PAM_SUCCESS;
+	}
+	int r = group_gid(word, gid);
+	if (r == PAM_USER_UNKNOWN) {
+		*known = false;
+		if (!given)
+			return PAM_SUCCESS;
+		pam_syslog(pamh, LOG_ERR, "never_groups names group \"%s\", which NSS does not know", word);
+		return PAM_SERVICE_ERR;
+	}
+	if (r != PAM_SUCCESS)
+		pam_syslog(pamh, LOG_ERR, "cannot look up group \"%s\" of never_groups", word);
+	return r;
+}
+
+/* Refuse a token carrying a group of never_groups (SPEC P3). */
+static int check_groups(pam_handle_t *pamh, const struct control *ctl, const imp_token *tok)
+{
+	const char *list = ctl->never_groups ? ctl->never_groups : DEFAULT_NEVER_GROUPS;
+	if (strcmp(list, "none") == 0)
+		return PAM_SUCCESS;
+	char *copy = strdup(list), *save = NULL;
+	if (!copy)
+		return PAM_BUF_ERR;
+	int r = PAM_SUCCESS;
+	for (char *w = strtok_r(copy, ",", &save); w && r == PAM_SUCCESS; w = strtok_r(NULL, ",", &save)) {
+		gid_t gid;
+		bool known;
+		r = never_group_gid(pamh, w, ctl->never_groups != NULL, &gid, &known);
+		if (r == PAM_SUCCESS && known && token_has_gid(tok, gid)) {
+			refused(pamh, ctl, imp_token_user_name(tok), "refusing user %s: member of group %s (gid %u) of never_groups",
+			        imp_token_user_name(tok), w, (unsigned)gid);
+			r = PAM_PERM_DENIED;
+		}
+	}
+	free(copy);
+	return r;
+}
+
+/* May this service impersonate @tok's user?  Root (uid 0, or group 0 as
+ * primary or supplementary group) only with allow_root; anyone else from
+ * min_uid up and outside never_groups. */
 static int check_policy(pam_handle_t *pamh, const struct control *ctl, const imp_token *tok)
 {
 	uid_t uid = imp_token_uid(tok), min;
 	const char *name = imp_token_user_name(tok);
-	if (uid == 0) {
-		if (ctl->allow_root)
-			return PAM_SUCCESS;
-		pam_syslog(pamh, LOG_NOTICE, "refusing user %s: uid 0 without allow_root", name);
+	if (uid == 0 && !ctl->allow_root) {
+		refused(pamh, ctl, name, "refusing user %s: uid 0 without allow_root", name);
 		return PAM_PERM_DENIED;
 	}
-	int r = min_uid(pamh, ctl, &min);
-	if (r != PAM_SUCCESS)
-		return r;
-	if (uid >= min)
-		return PAM_SUCCESS;
-	pam_syslog(pamh, LOG_NOTICE, "refusing user %s: uid %u is below min_uid %u", name, (unsigned)uid,
-	           (unsigned)min);
-	return PAM_PERM_DENIED;
+	if (token_has_gid(tok, 0) && !ctl->allow_root) {
+		refused(pamh, ctl, name, "refusing user %s: group 0 without allow_root", name);
+		return PAM_PERM_DENIED;
+	}
+	if (uid != 0) {
+		int r = min_uid(pamh, ctl, &min);
+		if (r != PAM_SUCCESS)
+			return r;
+		if (uid < min) {
+			refused(pamh, ctl, name, "refusing user %s: uid %u is below min_uid %u", name,
+			        (unsigned)uid, (unsigned)min);
+			return PAM_PERM_DENIED;
+		}
+	}
+	return check_groups(pamh, ctl, tok);
 }
 
 /* ---- Tokens -------------------------------------------------------------- */
@@ -260,11 +423,11 @@ static int get_user(pam_handle_t *pamh, const char **ret)
 /* Map a libimpersonate error for @user to a PAM return value, logged.
  * "No such user" and "NSS failed" are different answers: an unreachable
  * directory must not read as an unknown user. */
-static int token_error(pam_handle_t *pamh, const char *user, int e)
+static int token_error(pam_handle_t *pamh, const struct control *ctl, const char *user, int e)
 {
 	switch (e) {
 	case -ENOENT:
-		pam_syslog(pamh, LOG_NOTICE, "user %s is not known to NSS", user);
+		refused(pamh, ctl, user, "user %s is not known to NSS", user);
 		return PAM_USER_UNKNOWN;
 	case -ENOMEM:
 		pam_syslog(pamh, LOG_ERR, "out of memory making a token for %s", user);
@@ -291,7 +454,7 @@ static int resolve(pam_handle_t *pamh, const struct control *ctl, imp_token **re
 		return r;
 	int e = imp_token_for_user(user, ctl->flags, &base);
 	if (e < 0)
-		return token_error(pamh, user, e);
+		return token_error(pamh, ctl, user, e);
 	r = check_policy(pamh, ctl, base);
 	if (r != PAM_SUCCESS) {
 		imp_token_unref(base);
@@ -304,7 +467,7 @@ static int resolve(pam_handle_t *pamh, const struct control *ctl, imp_token **re
 	e = imp_token_with_caps(base, ctl->keep_caps, &tok);
 	imp_token_unref(base);
 	if (e < 0)
-		return token_error(pamh, user, e);
+		return token_error(pamh, ctl, user, e);
 	*ret = tok;
 	return PAM_SUCCESS;
 }
@@ -320,12 +483,12 @@ static void end_registration(pam_handle_t *pamh, void *data, int error_status)
 	(void)imp_pam_unregister(pamh);
 }
 
-static int register_token(pam_handle_t *pamh, imp_token *tok)
+static int register_token(pam_handle_t *pamh, const struct control *ctl, imp_token *tok)
 {
 	static char marker; /* the data itself is unused; only its cleanup matters */
 	int e = imp_pam_register(pamh, tok);
 	if (e < 0)
-		return token_error(pamh, imp_token_user_name(tok), e);
+		return token_error(pamh, ctl, imp_token_user_name(tok), e);
 	int r = pam_set_data(pamh, DATA_NAME, &marker, end_registration);
 	if (r != PAM_SUCCESS) {
 		/* Without the cleanup the registration would outlive the handle. */
@@ -336,45 +499,50 @@ static int register_token(pam_handle_t *pamh, imp_token *tok)
 }
 
 /* Revoke and unregister the handle's token, if any (SPEC K4).  Threads
- * already impersonating it keep running until they revert. */
+ * already impersonating it keep running until they revert.  pam_syslog's
+ * prefix names the module type ("setcred", "session"); @why says which
+ * event of it. */
 static void revoke_token(pam_handle_t *pamh, const struct control *ctl, const char *why)
 {
 	imp_token *tok;
 	if (imp_token_from_pam(pamh, &tok) < 0) {
-		say(pamh, ctl, LOG_DEBUG, "%s: no token to revoke", why);
+		say(pamh, ctl, LOG_DEBUG, "no token to revoke");
 		return;
 	}
+	bool live = !imp_token_is_revoked(tok);
 	imp_token_revoke(tok);
 	(void)imp_pam_unregister(pamh);
-	say(pamh, ctl, LOG_INFO, "revoked the token of user %s (%s)", imp_token_user_name(tok), why);
+	if (live)
+		say(pamh, ctl, LOG_INFO, "revoked the token of user %s (uid %u): %s", imp_token_user_name(tok),
+		    (unsigned)imp_token_uid(tok), why);
 	imp_token_unref(tok);
 }
 
 /* Make and register the token unless a live one is registered already (the
  * first of setcred and open_session makes it).  @renew replaces it. */
-static int establish(pam_handle_t *pamh, const struct control *ctl, bool renew, const char *why)
+static int establish(pam_handle_t *pamh, const struct control *ctl, bool renew)
 {
 	imp_token *tok;
 	if (imp_token_from_pam(pamh, &tok) == 0) {
 		bool live = !imp_token_is_revoked(tok);
 		imp_token_unref(tok);
 		if (live && !renew) {
-			say(pamh, ctl, LOG_DEBUG, "%s: keeping the token made earlier", why);
+			say(pamh, ctl, LOG_DEBUG, "keeping the token made earlier");
 			return PAM_SUCCESS;
 		}
-		revoke_token(pamh, ctl, why);
+		revoke_token(pamh, ctl, "renewed");
 	}
 	int r = resolve(pamh, ctl, &tok);
 	if (r != PAM_SUCCESS)
 		return r;
-	r = register_token(pamh, tok);
+	r = register_token(pamh, ctl, tok);
 	if (r == PAM_SUCCESS) {
 		size_t ngroups;
 		(void)imp_token_groups(tok, &ngroups);
-		say(pamh, ctl, LOG_INFO, "token for user %s (uid %u, gid %u, %zu groups, mode %s, level %s) (%s)",
+		say(pamh, ctl, LOG_INFO, "token for user %s (uid %u, gid %u, %zu groups, mode %s, level %s)",
 		    imp_token_user_name(tok), (unsigned)imp_token_uid(tok), (unsigned)imp_token_gid(tok),
 		    ngroups, ctl->flags & IMP_MODE_FULL ? "full" : "fs",
-		    ctl->flags & IMP_LEVEL_IDENTIFY ? "identify" : "impersonate", why);
+		    ctl->flags & IMP_LEVEL_IDENTIFY ? "identify" : "impersonate");
 	}
 	imp_token_unref(tok);
 	return r;
@@ -399,14 +567,12 @@ int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int r = parse_options(pamh, flags, argc, argv, &ctl);
 	if (flags & PAM_DELETE_CRED) {
 		/* Even with bad options: failing closed means the token goes. */
-		revoke_token(pamh, &ctl, "setcred PAM_DELETE_CRED");
+		revoke_token(pamh, &ctl, "credentials deleted");
 		return r;
 	}
 	if (r != PAM_SUCCESS)
 		return r;
-	if (flags & PAM_REINITIALIZE_CRED)
-		return establish(pamh, &ctl, true, "setcred PAM_REINITIALIZE_CRED");
-	return establish(pamh, &ctl, false, "setcred");
+	return establish(pamh, &ctl, (flags & PAM_REINITIALIZE_CRED) != 0);
 }
 
 /* account: may this service impersonate the user at all? */
@@ -430,13 +596,13 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
 	int r = parse_options(pamh, flags, argc, argv, &ctl);
 	if (r != PAM_SUCCESS)
 		return r;
-	return establish(pamh, &ctl, false, "open_session");
+	return establish(pamh, &ctl, false);
 }
 
 int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct control ctl;
 	int r = parse_options(pamh, flags, argc, argv, &ctl);
-	revoke_token(pamh, &ctl, "close_session");
+	revoke_token(pamh, &ctl, "session closed");
 	return r;
 }

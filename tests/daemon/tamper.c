@@ -58,6 +58,34 @@ static int wrapped(const char *name, const char *path, int flags, va_list ap)
 
 int open(const char *path, int flags, ...);
 int open64(const char *path, int flags, ...);
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+
+/* _FORTIFY_SOURCE turns an open() whose flags are not constant into these
+ * checking variants (no mode: they reject O_CREAT without one). */
+static int wrapped_2(const char *name, const char *path, int flags)
+{
+	if (tamper(path)) {
+		errno = ENOENT;
+		return -1;
+	}
+	int (*real)(const char *, int) = (int (*)(const char *, int))dlsym(RTLD_NEXT, name);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return real(path, flags);
+}
+
+int __open_2(const char *path, int flags)
+{
+	return wrapped_2("__open_2", path, flags);
+}
+
+int __open64_2(const char *path, int flags)
+{
+	return wrapped_2("__open64_2", path, flags);
+}
 
 int open(const char *path, int flags, ...)
 {

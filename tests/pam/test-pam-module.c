@@ -552,15 +552,81 @@ TEST(options_combined)
 /* ---- Logging (SPEC P4) ---------------------------------------------------- */
 
 /* SPEC P4: a token is logged at LOG_INFO through pam_syslog, with the
- * module and service in the prefix; no LOG_DEBUG without debug. */
+ * module and service in the prefix, with user, uid, mode and level, and
+ * the PAM function named once (the prefix has it); no LOG_DEBUG without
+ * debug. */
 TEST(logs_token_at_info)
 {
 	log_reset();
-	imp_token *t = token_for(NULL, "alice");
-	CHECK_LOGGED(LOG_INFO, "pam_impersonate(svc:setcred): token for user alice (uid 60001");
+	imp_token *t = token_for("mode=full level=identify", "alice");
+	CHECK_LOGGED(LOG_INFO, "pam_impersonate(svc:setcred): token for user alice (uid 60001, gid 60001, "
+	                       "4 groups, mode full, level identify)");
+	CHECK_EQ(log_count(LOG_INFO, ""), 1);
+	CHECK_EQ(log_count(-1, "setcred)"), 1);
+	CHECK_NOT_LOGGED(-1, "(setcred)");
 	CHECK_EQ(log_count(LOG_DEBUG, ""), 0);
 	CHECK_EQ(log_count(LOG_ERR, ""), 0);
 	imp_token_unref(t);
+}
+
+/* The calls sshd makes for one login, then the close with PAM_SILENT as
+ * sshd does (and su's acct_mgmt, setcred, open_session, close): a stack
+ * with the module on every type under @control (required, optional). */
+static void login_like_sshd(const char *control, const char *options, const char *user)
+{
+	char text[2048], *dir = pt_confdir();
+	const char *o = options ? options : "";
+	snprintf(text, sizeof(text),
+	         "auth required pam_permit.so\nauth %s %s %s\naccount %s %s %s\nsession %s %s %s\n", control,
+	         MOD, o, control, MOD, o, control, MOD, o);
+	pt_service(dir, "sshd", text);
+	pam_handle_t *pamh = pt_start(dir, "sshd", user, NULL);
+	(void)pam_authenticate(pamh, PAM_SILENT);
+	(void)pam_acct_mgmt(pamh, PAM_SILENT);
+	(void)pam_setcred(pamh, PAM_ESTABLISH_CRED | PAM_SILENT);
+	(void)pam_open_session(pamh, PAM_SILENT);
+	(void)pam_close_session(pamh, PAM_SILENT);
+	(void)pam_setcred(pamh, PAM_DELETE_CRED | PAM_SILENT);
+	end_all(pamh, dir, PAM_SUCCESS);
+}
+
+/* SPEC P4: one line per decision, whatever PAM_SILENT says (it silences
+ * messages to the user, not the log): the token made and its revocation
+ * (sshd closes the session with PAM_SILENT), each once. */
+TEST(logs_each_decision_once_despite_pam_silent)
+{
+	log_reset();
+	login_like_sshd("required", NULL, "alice");
+	CHECK_EQ(log_count(LOG_INFO, "token for user alice (uid 60001"), 1);
+	CHECK_EQ(log_count(LOG_INFO, "pam_impersonate(sshd:session): revoked the token of user alice "
+	                             "(uid 60001): session closed"),
+	         1);
+	CHECK_EQ(log_count(-1, ""), 2);
+}
+
+/* SPEC P4: a refused user is logged once per PAM handle, although account,
+ * setcred and open_session each refuse (an optional line in sshd's stack
+ * runs all three): at LOG_NOTICE, PAM_SILENT or not. */
+TEST(refusal_logged_once_per_handle)
+{
+	log_reset();
+	login_like_sshd("optional", NULL, "root");
+	CHECK_EQ(log_count(LOG_NOTICE, "refusing user root: uid 0 without allow_root"), 1);
+	CHECK_EQ(log_count(-1, ""), 1);
+	log_reset();
+	login_like_sshd("optional", NULL, "ghost");
+	CHECK_EQ(log_count(LOG_NOTICE, "user ghost is not known to NSS"), 1);
+	CHECK_EQ(log_count(-1, ""), 1);
+	/* A second handle is a second decision. */
+	log_reset();
+	login_like_sshd("required", NULL, "sysuser");
+	login_like_sshd("required", NULL, "sysuser");
+	CHECK_EQ(log_count(LOG_NOTICE, "refusing user sysuser"), 2);
+	/* Repeats are still there for debug. */
+	log_reset();
+	login_like_sshd("optional", "debug", "root");
+	CHECK_EQ(log_count(LOG_NOTICE, "refusing user root"), 1);
+	CHECK(log_count(LOG_DEBUG, "refusing user root") >= 1);
 }
 
 /* SPEC P4: debug adds LOG_DEBUG lines (options, decisions). */
@@ -575,36 +641,104 @@ TEST(option_debug)
 	CHECK_EQ(log_count(-1, ""), 0);
 }
 
-/* SPEC P4: quiet silences the LOG_INFO lines, never refusals or errors. */
+/* SPEC P4: quiet silences the refusals of users the service does not serve
+ * (an optional line in a shared stack), never tokens, revocations or
+ * errors. */
 TEST(option_quiet)
 {
 	log_reset();
-	imp_token *t = token_for("quiet", "alice");
-	CHECK_EQ(log_count(LOG_INFO, ""), 0);
-	CHECK_PAM(pt_one(MOD, "account", "quiet", "root"), PAM_PERM_DENIED);
-	CHECK_LOGGED(LOG_NOTICE, "refusing user root");
+	login_like_sshd("optional", "quiet", "root");
+	login_like_sshd("optional", "quiet", "sysuser");
+	login_like_sshd("optional", "quiet", "ghost");
+	login_like_sshd("optional", "quiet", "shadowy");
+	CHECK_EQ(log_count(-1, ""), 0);
+	login_like_sshd("optional", "quiet", "alice");
+	CHECK_LOGGED(LOG_INFO, "token for user alice");
+	CHECK_LOGGED(LOG_INFO, "revoked the token of user alice");
 	CHECK_PAM(pt_one(MOD, "account", "quiet bogus", "alice"), PAM_SERVICE_ERR);
 	CHECK_LOGGED(LOG_ERR, "unknown option \"bogus\"");
-	imp_token_unref(t);
+	CHECK_PAM(pt_one(MOD, "account", "quiet", "nss-eio"), PAM_AUTHINFO_UNAVAIL);
+	CHECK_LOGGED(LOG_ERR, "cannot make a token for nss-eio");
 }
 
-/* SPEC P4: PAM_SILENT from the application acts as quiet for that call. */
-TEST(pam_silent_honoured)
+/* SPEC P4: PAM_SILENT changes no answer and silences no log line. */
+TEST(pam_silent_does_not_silence_the_log)
 {
 	char *dir;
 	pam_handle_t *pamh = start_all(&dir, NULL, "alice");
 	log_reset();
 	CHECK_PAM(pam_setcred(pamh, PAM_ESTABLISH_CRED | PAM_SILENT), PAM_SUCCESS);
 	CHECK(registered(pamh) != NULL);
-	CHECK_EQ(log_count(LOG_INFO, ""), 0);
+	CHECK_LOGGED(LOG_INFO, "pam_impersonate(svc:setcred): token for user alice");
 	CHECK_PAM(pam_close_session(pamh, PAM_SILENT), PAM_SUCCESS);
-	CHECK_EQ(log_count(LOG_INFO, ""), 0);
-	/* Without PAM_SILENT the same calls log. */
-	CHECK_PAM(pam_open_session(pamh, 0), PAM_SUCCESS);
-	CHECK_LOGGED(LOG_INFO, "token for user alice");
-	CHECK_PAM(pam_close_session(pamh, 0), PAM_SUCCESS);
-	CHECK_LOGGED(LOG_INFO, "revoked the token of user alice (close_session)");
+	CHECK_LOGGED(LOG_INFO, "pam_impersonate(svc:session): revoked the token of user alice (uid 60001): "
+	                       "session closed");
+	CHECK_EQ(log_count(-1, ""), 2);
 	end_all(pamh, dir, PAM_SUCCESS);
+}
+
+/* ---- Group policy (SPEC P3) --------------------------------------------- */
+
+/* SPEC P3: primary group 0 is refused as uid 0 is, unless allow_root. */
+TEST(primary_group_zero_refused)
+{
+	log_reset();
+	check_types(NULL, "gzero", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	CHECK_LOGGED(LOG_NOTICE, "refusing user gzero: group 0 without allow_root");
+	check_types("min_uid=0", "gzero", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	check_types("allow_root", "gzero", PAM_SUCCESS, PAM_SUCCESS);
+}
+
+/* SPEC P3: so is group 0 among the supplementary groups; with
+ * groups=primary the token does not carry it and the user is served. */
+TEST(supplementary_group_zero_refused)
+{
+	log_reset();
+	check_types(NULL, "suppzero", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	CHECK_LOGGED(LOG_NOTICE, "refusing user suppzero: group 0 without allow_root");
+	check_types("groups=primary", "suppzero", PAM_SUCCESS, PAM_SUCCESS);
+	check_types("allow_root", "suppzero", PAM_SUCCESS, PAM_SUCCESS);
+}
+
+/* SPEC P3: the default never_groups (shadow, disk, kmem, docker) refuses
+ * members of shadow and disk; groups the system lacks (kmem, docker here)
+ * are skipped. */
+TEST(default_never_groups)
+{
+	log_reset();
+	check_types(NULL, "shadowy", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	CHECK_LOGGED(LOG_NOTICE, "refusing user shadowy: member of group shadow (gid 42) of never_groups");
+	check_types(NULL, "disky", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	CHECK_LOGGED(LOG_NOTICE, "refusing user disky: member of group disk (gid 6) of never_groups");
+	CHECK_EQ(log_count(LOG_ERR, ""), 0);
+	check_types("groups=primary", "shadowy", PAM_SUCCESS, PAM_SUCCESS);
+	check_types(NULL, "alice", PAM_SUCCESS, PAM_SUCCESS);
+}
+
+/* SPEC P3: never_groups= replaces the default list: names and gids;
+ * "none" empties it (group 0 stays refused). */
+TEST(option_never_groups)
+{
+	log_reset();
+	check_types("never_groups=finance", "alice", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	CHECK_LOGGED(LOG_NOTICE, "refusing user alice: member of group finance (gid 60101) of never_groups");
+	check_types("never_groups=60100", "bob", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	check_types("never_groups=finance", "bob", PAM_SUCCESS, PAM_SUCCESS);
+	check_types("never_groups=finance", "shadowy", PAM_SUCCESS, PAM_SUCCESS);
+	check_types("never_groups=disk,finance", "disky", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	check_types("never_groups=none", "shadowy", PAM_SUCCESS, PAM_SUCCESS);
+	check_types("never_groups=none", "suppzero", PAM_PERM_DENIED, PAM_PERM_DENIED);
+	/* A primary group counts too. */
+	check_types("never_groups=carol", "carol", PAM_PERM_DENIED, PAM_PERM_DENIED);
+}
+
+/* SPEC P3: a group name NSS does not know, given by the administrator, fails
+ * closed (a typo must not protect nothing). */
+TEST(never_groups_unknown_name_fails_closed)
+{
+	log_reset();
+	check_types("never_groups=finanse", "bob", PAM_SERVICE_ERR, PAM_SERVICE_ERR);
+	CHECK_LOGGED(LOG_ERR, "never_groups names group \"finanse\", which NSS does not know");
 }
 
 /* SPEC P4: the module never talks to the user: no conversation at all. */
@@ -776,6 +910,7 @@ TEST(bad_empty_values)
 	check_fails_closed("level=", "malformed option \"level=\"");
 	check_fails_closed("groups=", "malformed option \"groups=\"");
 	check_fails_closed("keep_caps=", "malformed option \"keep_caps=\"");
+	check_fails_closed("never_groups=", "malformed option \"never_groups=\"");
 }
 
 /* SPEC P3: the other malformed forms. */
@@ -801,6 +936,10 @@ TEST(bad_other_forms)
 		{"keep_caps=12", "malformed option \"keep_caps=12\""},
 		{"keep_caps=63", "malformed option \"keep_caps=63\""},
 		{"keep_caps=all", "malformed option \"keep_caps=all\""},
+		{"never_groups=a,,b", "malformed option \"never_groups=a,,b\""},
+		{"never_groups=,a", "malformed option \"never_groups=,a\""},
+		{"never_groups=a,", "malformed option \"never_groups=a,\""},
+		{"never_groups=a:b", "malformed option \"never_groups=a:b\""},
 		{"debug=1", "unknown option \"debug=1\""},
 		{"allow_root=yes", "unknown option \"allow_root=yes\""},
 		{"MODE=full", "unknown option \"MODE=full\""},
