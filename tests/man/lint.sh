@@ -3,7 +3,8 @@
 #
 # lint.sh lint SRCROOT
 #     Run `mandoc -Tlint -Wwarning` on every *.[1-8] file under SRCROOT and
-#     fail on any message.  Build directories (any directory holding
+#     fail on any message.  Every page is written in mdoc(7) (.Dd, .Dt, .Sh),
+#     none in man(7) (.TH, .SH): one macro set for the whole project.  Build directories (any directory holding
 #     meson-private), .git and subprojects are skipped.  A page that is only a
 #     `.so` link is not given to mandoc, which calls .so fragile; its target
 #     must be a page of the tree.
@@ -141,6 +142,10 @@ lint() {
 			else
 				fail "$rel: .so target $target is not a page of the tree"
 			fi
+			continue
+		fi
+		if grep -qE '^\.(TH|SH)([[:space:]]|$)' "$page" || ! head -n 40 "$page" | grep -q '^\.Dd'; then
+			fail "$rel: not an mdoc(7) page (.TH/.SH, or no .Dd): the project's pages are all mdoc"
 			continue
 		fi
 		out=$("$MANDOC" -Tlint -Wwarning "$page" 2>&1)
