@@ -23,6 +23,45 @@ typedef void *PVOID;
 typedef void *HANDLE;
 typedef int32_t HRESULT;
 #endif
+
+/* UTF-16 code units, 16 bits as on Windows (not wchar_t, which is 32 bits
+ * here).  u"..." literals have this type. */
+#ifndef IMP_WIN_CHAR_TYPES_DEFINED
+#define IMP_WIN_CHAR_TYPES_DEFINED
+typedef uint16_t WCHAR;
+typedef char CHAR;
+typedef unsigned char UCHAR;
+typedef WCHAR *LPWSTR;
+typedef const WCHAR *LPCWSTR;
+typedef char *LPSTR;
+typedef const char *LPCSTR;
+typedef union _LARGE_INTEGER {
+	struct {
+		DWORD LowPart;
+		LONG HighPart;
+	};
+	struct {
+		DWORD LowPart;
+		LONG HighPart;
+	} u;
+	int64_t QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+#endif
+
+/* Generic text: UTF-16 when UNICODE is defined, else char. */
+#ifndef IMP_WIN_TCHAR_DEFINED
+#define IMP_WIN_TCHAR_DEFINED
+#ifdef UNICODE
+typedef WCHAR TCHAR;
+#define __TEXT(q) u##q
+#else
+typedef char TCHAR;
+#define __TEXT(q) q
+#endif
+typedef TCHAR *LPTSTR;
+typedef const TCHAR *LPCTSTR;
+#define TEXT(q) __TEXT(q)
+#endif
 #ifndef TRUE
 #define TRUE 1
 #endif

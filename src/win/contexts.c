@@ -7,8 +7,9 @@
  *     dwLower = generation << INDEX_BITS | slot index
  *     dwUpper = a random check value drawn when the handle was issued
  *
- * A handle is valid only if its index is inside the table, the slot is live,
- * and both the generation and the check value match the slot's.
+ * A handle is valid only if its index is inside the table, the slot is live
+ * and of the kind asked for (context or credentials), and both the
+ * generation and the check value match the slot's.
  * Generations come from one process-wide counter, so no two handles ever
  * issued share one (until 2^44 contexts on 64-bit): a handle with any single
  * bit flipped, a deleted handle, or a handle to a reused slot can never
@@ -19,6 +20,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
@@ -36,7 +38,9 @@
 struct slot {
 	ULONG_PTR gen;   /* 0: free */
 	ULONG_PTR check; /* dwUpper of the live handle */
-	imp_token *token;
+	imp_token *token; /* NULL until a handshake's logon is done */
+	struct win_object *obj; /* GSSAPI context or credentials, or NULL */
+	unsigned kind;
 	unsigned flags;
 	uint32_t next_free;
 };
@@ -110,7 +114,7 @@ static int slot_take(uint32_t *ret)
 
 /* Lock held.  The live slot @h names, or NULL.  Only the caller's two words
  * are read; the index is bounds-checked before the table is touched. */
-static struct slot *slot_find(const CtxtHandle *h)
+static struct slot *slot_find(unsigned kind, const CtxtHandle *h)
 {
 	if (!h)
 		return NULL;
@@ -120,12 +124,32 @@ static struct slot *slot_find(const CtxtHandle *h)
 	if (idx >= used)
 		return NULL;
 	struct slot *s = &slots[idx];
-	if (s->gen == 0 || s->gen != gen || s->check != upper)
+	if (s->gen == 0 || s->gen != gen || s->check != upper || s->kind != kind)
 		return NULL;
 	return s;
 }
 
-SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out)
+void win_object_init(struct win_object *obj, void (*destroy)(struct win_object *))
+{
+	atomic_init(&obj->refs, 1);
+	obj->destroy = destroy;
+}
+
+struct win_object *win_object_ref(struct win_object *obj)
+{
+	if (obj)
+		atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
+	return obj;
+}
+
+void win_object_unref(struct win_object *obj)
+{
+	if (obj && atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_acq_rel) == 1)
+		obj->destroy(obj);
+}
+
+SECURITY_STATUS handle_issue(enum handle_kind kind, struct win_object *obj, imp_token *tok, unsigned flags,
+                             PSecHandle out)
 {
 	uint32_t idx;
 	win_lock();
@@ -136,7 +160,9 @@ SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out)
 	struct slot *s = &slots[idx];
 	s->gen = new_gen();
 	s->check = new_check();
-	s->token = imp_token_ref(tok);
+	s->token = tok ? imp_token_ref(tok) : NULL;
+	s->obj = win_object_ref(obj);
+	s->kind = kind;
 	s->flags = flags;
 	s->next_free = NO_SLOT;
 	out->dwLower = (s->gen << INDEX_BITS) | idx;
@@ -145,30 +171,71 @@ SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out)
 	return SEC_E_OK;
 }
 
+SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out)
+{
+	return handle_issue(HANDLE_CONTEXT, NULL, tok, flags, out);
+}
+
 SECURITY_STATUS ctx_get(const CtxtHandle *h, imp_token **tok, unsigned *flags)
 {
 	win_lock();
-	struct slot *s = slot_find(h);
+	struct slot *s = slot_find(HANDLE_CONTEXT, h);
 	if (s) {
-		*tok = imp_token_ref(s->token);
+		*tok = s->token ? imp_token_ref(s->token) : NULL;
 		*flags = s->flags;
 	}
 	win_unlock();
 	return s ? SEC_E_OK : SEC_E_INVALID_HANDLE;
 }
 
-SECURITY_STATUS ctx_delete(const CtxtHandle *h)
+SECURITY_STATUS handle_get_object(enum handle_kind kind, const SecHandle *h, struct win_object **obj)
 {
-	imp_token *gone = NULL;
 	win_lock();
-	struct slot *s = slot_find(h);
+	struct slot *s = slot_find(kind, h);
+	if (s)
+		*obj = win_object_ref(s->obj);
+	win_unlock();
+	return s ? SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
+
+SECURITY_STATUS ctx_set_token(const CtxtHandle *h, imp_token *tok, unsigned flags)
+{
+	imp_token *old = NULL;
+	win_lock();
+	struct slot *s = slot_find(HANDLE_CONTEXT, h);
 	if (s) {
-		gone = s->token;
-		*s = (struct slot){.gen = 0, .check = 0, .token = NULL, .flags = 0, .next_free = free_head};
+		old = s->token;
+		s->token = imp_token_ref(tok);
+		s->flags = flags;
+	}
+	win_unlock();
+	if (old)
+		imp_token_unref(old);
+	return s ? SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
+
+SECURITY_STATUS handle_delete(enum handle_kind kind, const SecHandle *h)
+{
+	imp_token *tok = NULL;
+	struct win_object *obj = NULL;
+	win_lock();
+	struct slot *s = slot_find(kind, h);
+	if (s) {
+		tok = s->token;
+		obj = s->obj;
+		*s = (struct slot){.gen = 0, .next_free = free_head};
 		free_head = (uint32_t)(s - slots);
 	}
 	win_unlock();
-	/* Threads impersonating the token hold their own reference (S4). */
-	imp_token_unref(gone);
-	return gone ? SEC_E_OK : SEC_E_INVALID_HANDLE;
+	/* Threads impersonating the token hold their own reference (S4);
+	 * other threads using the object hold theirs. */
+	if (tok)
+		imp_token_unref(tok);
+	win_object_unref(obj);
+	return s ? SEC_E_OK : SEC_E_INVALID_HANDLE;
+}
+
+SECURITY_STATUS ctx_delete(const CtxtHandle *h)
+{
+	return handle_delete(HANDLE_CONTEXT, h);
 }

@@ -59,6 +59,8 @@ WIN_PUBLIC SECURITY_STATUS ImpersonateSecurityContext(PCtxtHandle phContext)
 	SECURITY_STATUS st = ctx_get(phContext, &tok, &flags);
 	if (st != SEC_E_OK)
 		return st; /* S2: nothing changed */
+	if (!tok)
+		return SEC_E_NO_IMPERSONATION; /* client side, or no logon yet */
 	if (flags & CTX_IDENTIFY)
 		st = SEC_E_NO_IMPERSONATION; /* S6, K3 */
 	else
@@ -74,7 +76,8 @@ WIN_PUBLIC SECURITY_STATUS RevertSecurityContext(PCtxtHandle phContext)
 	SECURITY_STATUS st = ctx_get(phContext, &tok, &flags);
 	if (st != SEC_E_OK)
 		return st;
-	imp_token_unref(tok);
+	if (tok)
+		imp_token_unref(tok);
 	/* The engine keeps one saved identity per thread frame, so the revert
 	 * is the thread's, whichever valid context is named (S3, T4, T5).
 	 * -EUCLEAN (restored after tampering, T9) and -EBUSY (X1: nothing of
@@ -90,29 +93,6 @@ WIN_PUBLIC SECURITY_STATUS DeleteSecurityContext(PCtxtHandle phContext)
 	return ctx_delete(phContext);
 }
 
-WIN_PUBLIC SECURITY_STATUS QueryContextAttributesA(PCtxtHandle phContext, ULONG ulAttribute, void *pBuffer)
-{
-	imp_token *tok;
-	unsigned flags;
-	SECURITY_STATUS st = ctx_get(phContext, &tok, &flags);
-	if (st != SEC_E_OK)
-		return st;
-	if (ulAttribute != SECPKG_ATTR_NAMES)
-		st = SEC_E_UNSUPPORTED_FUNCTION;
-	else if (!pBuffer)
-		st = SEC_E_INVALID_PARAMETER;
-	else {
-		/* Identify-level contexts can be queried too (K3). */
-		char *name = strdup(imp_token_user_name(tok));
-		if (name)
-			((SecPkgContext_NamesA *)pBuffer)->sUserName = name;
-		else
-			st = SEC_E_INSUFFICIENT_MEMORY;
-	}
-	imp_token_unref(tok);
-	return st;
-}
-
 WIN_PUBLIC SECURITY_STATUS QuerySecurityContextToken(PCtxtHandle phContext, void **Token)
 {
 	imp_token *tok;
@@ -120,29 +100,12 @@ WIN_PUBLIC SECURITY_STATUS QuerySecurityContextToken(PCtxtHandle phContext, void
 	SECURITY_STATUS st = ctx_get(phContext, &tok, &flags);
 	if (st != SEC_E_OK)
 		return st;
+	if (!tok)
+		return SEC_E_NO_IMPERSONATION; /* client side, or no logon yet */
 	if (!Token) {
 		imp_token_unref(tok);
 		return SEC_E_INVALID_PARAMETER;
 	}
 	*Token = tok; /* the reference ctx_get() took is the caller's now */
 	return SEC_E_OK;
-}
-
-/* Read-only: one caller writing into the table must not change it for the
- * rest of the process. */
-static const SecurityFunctionTableA table = {
-	.dwVersion = SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION,
-	.EnumerateSecurityPackagesA = EnumerateSecurityPackagesA,
-	.DeleteSecurityContext = DeleteSecurityContext,
-	.QueryContextAttributesA = QueryContextAttributesA,
-	.ImpersonateSecurityContext = ImpersonateSecurityContext,
-	.RevertSecurityContext = RevertSecurityContext,
-	.FreeContextBuffer = FreeContextBuffer,
-	.QuerySecurityPackageInfoA = QuerySecurityPackageInfoA,
-	.QuerySecurityContextToken = QuerySecurityContextToken,
-};
-
-WIN_PUBLIC PSecurityFunctionTableA InitSecurityInterfaceA(void)
-{
-	return (PSecurityFunctionTableA)&table;
 }

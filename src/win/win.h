@@ -11,13 +11,37 @@
 /* Context flags kept in the handle table beside the token. */
 #define CTX_IDENTIFY 0x1u /* accepted with ASC_REQ_IDENTIFY (S6) */
 
-/* The context handle table (contexts.c).  No handle value is ever used as a
- * pointer: a handle names a slot by index and must match the slot's
+/* A reference-counted object a handle can carry beside its token (the
+ * GSSAPI context of a handshake, a credential); destroy() runs outside the
+ * lock when the last reference goes. */
+struct win_object {
+	_Atomic unsigned refs;
+	void (*destroy)(struct win_object *obj);
+};
+void win_object_init(struct win_object *obj, void (*destroy)(struct win_object *));
+struct win_object *win_object_ref(struct win_object *obj);
+void win_object_unref(struct win_object *obj); /* NULL is fine */
+
+/* What a handle names: a CtxtHandle never matches a CredHandle's slot. */
+enum handle_kind { HANDLE_CONTEXT = 0, HANDLE_CREDENTIALS = 1 };
+
+/* The handle table (contexts.c).  No handle value is ever used as a
+ * pointer: a handle names a slot by index and must match the slot's kind,
  * generation and check value (SPEC S2). */
 SECURITY_STATUS ctx_issue(imp_token *tok, unsigned flags, PCtxtHandle out);
-/* On SEC_E_OK *@tok gets a new reference and *@flags the context flags. */
+/* On SEC_E_OK *@tok gets a new reference (NULL for a context with no token
+ * yet: client side, unfinished handshake) and *@flags the context flags. */
 SECURITY_STATUS ctx_get(const CtxtHandle *h, imp_token **tok, unsigned *flags);
 SECURITY_STATUS ctx_delete(const CtxtHandle *h);
+/* Handles carrying an object (@tok may be NULL); the table takes its own
+ * reference to @obj and drops it on delete. */
+SECURITY_STATUS handle_issue(enum handle_kind kind, struct win_object *obj, imp_token *tok, unsigned flags,
+                             PSecHandle out);
+/* *@obj gets a new reference (NULL when the handle has none). */
+SECURITY_STATUS handle_get_object(enum handle_kind kind, const SecHandle *h, struct win_object **obj);
+SECURITY_STATUS handle_delete(enum handle_kind kind, const SecHandle *h);
+/* Give a live context its token once the logon is done. */
+SECURITY_STATUS ctx_set_token(const CtxtHandle *h, imp_token *tok, unsigned flags);
 
 /* The library's one lock (lock.c): the handle table and the COM registry. */
 void win_lock(void);

@@ -6,6 +6,7 @@
  * found by check-seed-coverage.py.
  */
 #include <dlfcn.h>
+#include <stddef.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -380,12 +381,14 @@ TEST(s5_package_reports_impersonation_when_able)
 	CHECK_EQ(info->wRPCID, SECPKG_ID_NONE);
 	CHECK_EQ(FreeContextBuffer(info), SEC_E_OK);
 	CHECK_EQ(EnumerateSecurityPackagesA(&n, &list), SEC_E_OK);
-	CHECK_EQ(n, 1);
-	CHECK_STREQ(list[0].Name, IMP_SSP_NAME_A);
-	CHECK_EQ(list[0].fCapabilities, SECPKG_FLAG_IMPERSONATION);
+	CHECK_EQ(n, 3);
+	CHECK_STREQ(list[2].Name, IMP_SSP_NAME_A);
+	CHECK_EQ(list[2].fCapabilities, SECPKG_FLAG_IMPERSONATION);
+	for (ULONG i = 0; i < n; i++)
+		CHECK(list[i].fCapabilities & SECPKG_FLAG_IMPERSONATION);
 	CHECK_EQ(FreeContextBuffer(list), SEC_E_OK);
 	info = (PSecPkgInfoA)0x1;
-	CHECK_EQ(QuerySecurityPackageInfoA((SEC_CHAR *)"Negotiate", &info), SEC_E_SECPKG_NOT_FOUND);
+	CHECK_EQ(QuerySecurityPackageInfoA((SEC_CHAR *)"NTLM", &info), SEC_E_SECPKG_NOT_FOUND);
 	CHECK_EQ((uint32_t)SEC_E_SECPKG_NOT_FOUND, 0x80090305u);
 	CHECK(info == (PSecPkgInfoA)0x1);
 	CHECK_EQ(QuerySecurityPackageInfoA(NULL, &info), SEC_E_SECPKG_NOT_FOUND);
@@ -502,7 +505,8 @@ TEST(s6_identify_level_context)
 
 /* SPEC S7: SECPKG_ATTR_NAMES gives the user name (freed with
  * FreeContextBuffer), QuerySecurityContextToken the token with a reference
- * of its own; other attributes are SEC_E_UNSUPPORTED_FUNCTION, a NULL buffer
+ * of its own; SECPKG_ATTR_PACKAGE_INFO names the package; attributes a
+ * PAM-accepted context lacks are SEC_E_UNSUPPORTED_FUNCTION, a NULL buffer
  * SEC_E_INVALID_PARAMETER.  Querying changes no credentials. */
 TEST(s7_names_and_token)
 {
@@ -516,8 +520,12 @@ TEST(s7_names_and_token)
 	CHECK_EQ(QueryContextAttributesA(&h, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
 	CHECK_STREQ(names.sUserName, "alice");
 	CHECK_EQ(FreeContextBuffer(names.sUserName), SEC_E_OK);
-	CHECK_EQ(QueryContextAttributesA(&h, 10 /* SECPKG_ATTR_PACKAGE_INFO */, &names),
-	         SEC_E_UNSUPPORTED_FUNCTION);
+	CHECK_EQ(QueryContextAttributesA(&h, 99, &names), SEC_E_UNSUPPORTED_FUNCTION);
+	CHECK_EQ(QueryContextAttributesA(&h, SECPKG_ATTR_SIZES, &names), SEC_E_UNSUPPORTED_FUNCTION);
+	SecPkgContext_PackageInfoA pkg = {NULL};
+	CHECK_EQ(QueryContextAttributesA(&h, SECPKG_ATTR_PACKAGE_INFO, &pkg), SEC_E_OK);
+	CHECK_STREQ(pkg.PackageInfo->Name, IMP_SSP_NAME_A);
+	CHECK_EQ(FreeContextBuffer(pkg.PackageInfo), SEC_E_OK);
 	CHECK_EQ(QueryContextAttributesA(&h, SECPKG_ATTR_NAMES, NULL), SEC_E_INVALID_PARAMETER);
 	CHECK_EQ((uint32_t)SEC_E_INVALID_PARAMETER, 0x8009035Du);
 	CHECK_EQ(QuerySecurityContextToken(&h, NULL), SEC_E_INVALID_PARAMETER);
@@ -536,8 +544,9 @@ TEST(s7_names_and_token)
 /* ---- The function table ---------------------------------------------------- */
 
 /* SPEC S1-S7 through InitSecurityInterfaceA(), as WinPR/FreeRDP callers use
- * it: the entries are the functions, the others NULL, and a call through the
- * table really switches the thread. */
+ * it: the entries are the functions, no slot is NULL (the reserved ones
+ * answer SEC_E_UNSUPPORTED_FUNCTION), and a call through the table really
+ * switches the thread. */
 TEST(s3_function_table)
 {
 	struct kcreds own, sib;
@@ -557,8 +566,14 @@ TEST(s3_function_table)
 	CHECK(t->FreeContextBuffer == FreeContextBuffer);
 	CHECK(t->QuerySecurityPackageInfoA == QuerySecurityPackageInfoA);
 	CHECK(t->QuerySecurityContextToken == QuerySecurityContextToken);
-	CHECK(t->AcceptSecurityContext == NULL && t->AcquireCredentialsHandleA == NULL);
-	CHECK(t->MakeSignature == NULL && t->EncryptMessage == NULL);
+	CHECK(t->AcceptSecurityContext == AcceptSecurityContext);
+	CHECK(t->AcquireCredentialsHandleA == AcquireCredentialsHandleA);
+	CHECK(t->MakeSignature == MakeSignature && t->EncryptMessage == EncryptMessage);
+	void *const *slot = (void *const *)&t->EnumerateSecurityPackagesA;
+	for (size_t i = 0; i < (sizeof(*t) - offsetof(SecurityFunctionTableA, EnumerateSecurityPackagesA)) / sizeof(void *); i++)
+		CHECK(slot[i] != NULL);
+	CHECK_EQ(((SECURITY_STATUS(*)(void))t->Reserved2)(), SEC_E_UNSUPPORTED_FUNCTION);
+	CHECK_EQ(t->ApplyControlToken(&h, NULL), SEC_E_UNSUPPORTED_FUNCTION);
 
 	kc_read(0, &own);
 	kc_read(sibling_tid(s), &sib);
