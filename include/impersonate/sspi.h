@@ -474,7 +474,7 @@ SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext);
  * SEC_E_INVALID_HANDLE) and drop the context's token reference.  Threads
  * impersonating through it keep their identity until they revert (S4, K4).
  * A context from AcceptSecurityContext() also ends its PAM session
- * (pam_close_session, pam_setcred DELETE, pam_end) and revokes its token
+ * (pam_close_session, pam_end) and revokes its token
  * (A5, K4); the GSSAPI context is deleted.
  * Returns SEC_E_OK or SEC_E_INVALID_HANDLE.
  */
@@ -571,8 +571,9 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
 /* QueryCredentialsAttributesA/W() - SECPKG_CRED_ATTR_NAMES only: the
  * principal (SecPkgCredentials_Names, freed with FreeContextBuffer()).
  * Returns SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_UNSUPPORTED_FUNCTION,
- * SEC_E_INVALID_PARAMETER, SEC_E_NO_CREDENTIALS (inbound credentials for any
- * key have no one name) or SEC_E_INSUFFICIENT_MEMORY. */
+ * SEC_E_INVALID_PARAMETER, SEC_E_NO_CREDENTIALS (credentials with no name;
+ * MIT names inbound credentials for "any key" by the keytab's principal) or
+ * SEC_E_INSUFFICIENT_MEMORY. */
 SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesA(PCredHandle phCredential, ULONG ulAttribute, void *pBuffer);
 SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesW(PCredHandle phCredential, ULONG ulAttribute, void *pBuffer);
 
@@ -610,11 +611,12 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(PCredHandle phCredential, P
  * logged on, before SEC_E_OK is returned (SPEC A2):
  *   1. the client principal becomes a local user name by the krb5
  *      auth_to_local rules (gss_localname);
- *   2. PAM runs for that user with no conversation and no password step:
- *      pam_acct_mgmt, pam_setcred(PAM_ESTABLISH_CRED), pam_open_session, as
- *      sshd does for a GSSAPI logon.  pam_impersonate(8) in that stack makes
- *      the token, so its options (min_uid, allow_root, groups, mode, level)
- *      and every other account/session module decide;
+ *   2. the account and session parts of the service's PAM stack run for
+ *      that user with no conversation and no password step (pam_acct_mgmt,
+ *      pam_open_session), as sshd does for a GSSAPI logon.
+ *      pam_impersonate(8) in the session part makes the token, so its
+ *      options (min_uid, allow_root, groups, mode, level) and every other
+ *      account/session module decide;
  *   3. the token becomes the context's (ImpersonateSecurityContext,
  *      QuerySecurityContextToken).
  * The PAM service is $IMPERSONATE_PAM_SERVICE if set, else the program's

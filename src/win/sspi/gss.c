@@ -72,6 +72,19 @@ static bool minor_text(OM_uint32 minor, char *buf, size_t size)
 	return true;
 }
 
+/* krb5's extended messages, which name the principal and so do not start
+ * with the code's own message (MIT 1.20). */
+static const struct {
+	const char *prefix, *contains;
+	SECURITY_STATUS st;
+} krb5_texts[] = {
+	{"Client ", " not found in Kerberos database", SEC_E_LOGON_DENIED},
+	{"Server ", " not found in Kerberos database", SEC_E_TARGET_UNKNOWN},
+	{"Request ticket server ", " not found in keytab", SEC_E_WRONG_PRINCIPAL},
+	{"Cannot find key for ", " in keytab", SEC_E_WRONG_PRINCIPAL},
+	{"No key table entry found", "", SEC_E_WRONG_PRINCIPAL},
+};
+
 /* SEC_E_OK when the minor is none of the known krb5 errors. */
 static SECURITY_STATUS from_minor(OM_uint32 minor)
 {
@@ -87,6 +100,10 @@ static SECURITY_STATUS from_minor(OM_uint32 minor)
 		if (msg && strncmp(text, msg, strlen(msg)) == 0)
 			return krb5_codes[i].st;
 	}
+	for (size_t i = 0; i < sizeof(krb5_texts) / sizeof(krb5_texts[0]); i++)
+		if (strncmp(text, krb5_texts[i].prefix, strlen(krb5_texts[i].prefix)) == 0 &&
+		    strstr(text, krb5_texts[i].contains))
+			return krb5_texts[i].st;
 	return SEC_E_OK;
 }
 
@@ -185,7 +202,8 @@ static SECURITY_STATUS acquire_password(const struct sspi_identity *id, gss_OID_
 		return st == SEC_E_TARGET_UNKNOWN ? SEC_E_UNKNOWN_CREDENTIALS : st;
 	gss_buffer_desc pw = {.length = strlen(id->password), .value = id->password};
 	major = gss_acquire_cred_with_password(&minor, name, &pw, GSS_C_INDEFINITE, mechs, usage, cred, NULL, rec);
-	gss_release_name(&minor, &name);
+	OM_uint32 m2;
+	gss_release_name(&m2, &name);
 	if (GSS_ERROR(major)) {
 		st = from_minor(minor);
 		return st != SEC_E_OK ? st : gss_to_sec(major, minor);
@@ -217,7 +235,8 @@ static SECURITY_STATUS g_acquire(const struct sspi_package *pkg, const char *pri
 		if (st == SEC_E_OK) {
 			major = gss_acquire_cred(&minor, name, GSS_C_INDEFINITE, &mechs, usage, &cred, NULL, &rec);
 			st = GSS_ERROR(major) ? gss_to_sec(major, minor) : SEC_E_OK;
-			if (st == SEC_E_INTERNAL_ERROR)
+			/* No keytab, no key in it, no ticket cache. */
+			if (st == SEC_E_INTERNAL_ERROR || st == SEC_E_WRONG_PRINCIPAL)
 				st = SEC_E_NO_CREDENTIALS;
 		}
 		gss_release_name(&minor, &name);
@@ -463,15 +482,17 @@ static SECURITY_STATUS g_local_name(void *state, char **user)
 	OM_uint32 major = gss_localname(&minor, s->peer, s->mech, &b);
 	if (GSS_ERROR(major))
 		return SEC_E_LOGON_DENIED;
-	*user = strndup(b.value, b.length);
+	size_t len = b.length;
+	char *name = strndup(b.value, len);
 	gss_release_buffer(&minor, &b);
-	if (!*user)
+	if (!name)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	/* A name with a NUL inside is no user name. */
-	if (strlen(*user) != b.length || !**user) {
-		free(*user);
+	if (strlen(name) != len || len == 0) {
+		free(name);
 		return SEC_E_LOGON_DENIED;
 	}
+	*user = name;
 	return SEC_E_OK;
 }
 

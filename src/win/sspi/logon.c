@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The logon of an accepted client (SPEC A2): the local user that
- * auth_to_local gave goes through the service's PAM account and session
- * stack with no password step, as sshd does for GSSAPI logons, and
+ * auth_to_local gave goes through the account and session parts of the
+ * service's PAM stack (pam_acct_mgmt, pam_open_session; no auth part, no
+ * password step, as sshd does for GSSAPI logons), and
  * pam_impersonate(8) there makes the token.  The administrator's pam.d
  * decides for Kerberos logons exactly as for password logons.
  *
@@ -25,7 +26,7 @@
 struct logon {
 	pam_handle_t *pamh;
 	imp_token *tok;
-	bool cred, session;
+	bool session;
 };
 
 /* No prompts: the client proved who it is with its ticket. */
@@ -52,8 +53,6 @@ void logon_close(struct logon *l)
 	}
 	if (l->session)
 		pam_close_session(l->pamh, PAM_SILENT);
-	if (l->cred)
-		pam_setcred(l->pamh, PAM_DELETE_CRED | PAM_SILENT);
 	if (l->pamh)
 		pam_end(l->pamh, PAM_SUCCESS);
 	free(l);
@@ -79,9 +78,7 @@ SECURITY_STATUS logon_open(const char *principal, const char *user, struct logon
 	}
 	if ((r = pam_acct_mgmt(l->pamh, PAM_SILENT)) != PAM_SUCCESS)
 		why = "account refused";
-	else if ((r = pam_setcred(l->pamh, PAM_ESTABLISH_CRED | PAM_SILENT)) != PAM_SUCCESS)
-		why = "setcred refused";
-	else if ((l->cred = true, r = pam_open_session(l->pamh, PAM_SILENT)) != PAM_SUCCESS)
+	else if ((r = pam_open_session(l->pamh, PAM_SILENT)) != PAM_SUCCESS)
 		why = "session refused";
 	else if ((l->session = true, imp_token_from_pam(l->pamh, &l->tok)) < 0)
 		why = "the stack made no token (is pam_impersonate.so in it?)";
