@@ -11,6 +11,7 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,6 +456,10 @@ static SECURITY_STATUS g_names(void *state, char **client, char **server)
 {
 	struct gss_state *s = state;
 	OM_uint32 minor;
+	/* The accepted client's name is at hand: gss_inquire_context() would
+	 * convert two names again (a krb5 context made for each). */
+	if (s->peer != GSS_C_NO_NAME && client && !server)
+		return name_display(s->peer, client);
 	gss_name_t src = GSS_C_NO_NAME, targ = GSS_C_NO_NAME;
 	OM_uint32 major = gss_inquire_context(&minor, s->ctx, &src, &targ, NULL, NULL, NULL, NULL, NULL);
 	if (GSS_ERROR(major))
@@ -472,28 +477,35 @@ static SECURITY_STATUS g_names(void *state, char **client, char **server)
 	return st;
 }
 
-static SECURITY_STATUS g_local_name(void *state, char **user)
+/*
+ * gss_localname() makes and frees a krb5 context per call (its profile
+ * read, about half of what the layer would add to a handshake), so the
+ * mapping uses one context of the library's own, made on first use and
+ * kept (auth_to_local rules are read once per process), with the krb5 call
+ * gss_localname() makes: krb5_aname_to_localname().
+ */
+static pthread_mutex_t k5_lock = PTHREAD_MUTEX_INITIALIZER;
+static krb5_context k5;
+
+static SECURITY_STATUS g_local_name(void *state, const char *principal, char **user)
 {
-	struct gss_state *s = state;
-	OM_uint32 minor;
-	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
-	if (s->peer == GSS_C_NO_NAME)
-		return SEC_E_LOGON_DENIED;
-	OM_uint32 major = gss_localname(&minor, s->peer, s->mech, &b);
-	if (GSS_ERROR(major))
-		return SEC_E_LOGON_DENIED;
-	size_t len = b.length;
-	char *name = strndup(b.value, len);
-	gss_release_buffer(&minor, &b);
-	if (!name)
-		return SEC_E_INSUFFICIENT_MEMORY;
-	/* A name with a NUL inside is no user name. */
-	if (strlen(name) != len || len == 0) {
-		free(name);
-		return SEC_E_LOGON_DENIED;
+	(void)state;
+	char buf[256];
+	krb5_principal p = NULL;
+	SECURITY_STATUS st = SEC_E_LOGON_DENIED;
+	pthread_mutex_lock(&k5_lock);
+	if (!k5 && krb5_init_context(&k5) != 0)
+		k5 = NULL;
+	if (k5 && krb5_parse_name(k5, principal, &p) == 0) {
+		if (krb5_aname_to_localname(k5, p, sizeof(buf), buf) == 0 && buf[0])
+			st = SEC_E_OK;
+		krb5_free_principal(k5, p);
 	}
-	*user = name;
-	return SEC_E_OK;
+	pthread_mutex_unlock(&k5_lock);
+	if (st != SEC_E_OK)
+		return st;
+	*user = strdup(buf);
+	return *user ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
 }
 
 static time_t g_expiry(void *state)

@@ -70,7 +70,7 @@ static SECURITY_STATUS accept_logon(struct sspi_context *ctx, imp_token **tok)
 	SECURITY_STATUS st = ctx->pkg->ops->names(ctx->state, &principal, NULL);
 	if (st != SEC_E_OK)
 		return st == SEC_E_INSUFFICIENT_MEMORY ? st : SEC_E_LOGON_DENIED;
-	st = ctx->pkg->ops->local_name(ctx->state, &user);
+	st = ctx->pkg->ops->local_name(ctx->state, principal, &user);
 	if (st == SEC_E_LOGON_DENIED)
 		syslog(LOG_AUTHPRIV | LOG_NOTICE, "SSPI %s logon of %s denied: no local user (auth_to_local)",
 		       ctx->pkg->name, principal);

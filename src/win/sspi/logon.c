@@ -15,10 +15,13 @@
  * records failed logons: who, as whom, and why.  Nothing here runs inside an
  * impersonation window.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "package.h"
@@ -28,6 +31,61 @@ struct logon {
 	imp_token *tok;
 	bool session;
 };
+
+/*
+ * libpam dlopen()s the stack's modules at each pam_start() and dlclose()s
+ * them at pam_end(): when no other session is open that is a full load and
+ * unload per logon (about 2 ms here, most of a logon's cost).  So the
+ * objects the first logons bring in are kept loaded for the life of the
+ * process, as they are anyway while any session is open: one more dlopen()
+ * reference each, never dropped.
+ */
+static int count_objects(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)info, (void)size;
+	++*(size_t *)data;
+	return 0;
+}
+
+static size_t objects_loaded(void)
+{
+	size_t n = 0;
+	dl_iterate_phdr(count_objects, &n);
+	return n;
+}
+
+struct pin_list {
+	size_t skip, n;
+	char *names[64];
+};
+
+static int collect_new(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct pin_list *p = data;
+	if (p->skip) {
+		p->skip--;
+		return 0;
+	}
+	if (info->dlpi_name && *info->dlpi_name && p->n < 64)
+		p->names[p->n++] = strdup(info->dlpi_name);
+	return 0;
+}
+
+/* Pin what was loaded since @before objects were (dlopen() cannot be
+ * called from inside dl_iterate_phdr()). */
+static void pin_new_objects(size_t before)
+{
+	struct pin_list p = {.skip = before, .n = 0};
+	if (objects_loaded() <= before)
+		return;
+	dl_iterate_phdr(collect_new, &p);
+	for (size_t i = 0; i < p.n; i++) {
+		if (p.names[i])
+			(void)dlopen(p.names[i], RTLD_NOW | RTLD_NOLOAD);
+		free(p.names[i]);
+	}
+}
 
 /* No prompts: the client proved who it is with its ticket. */
 static int no_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -70,6 +128,7 @@ SECURITY_STATUS logon_open(const char *principal, const char *user, struct logon
 	struct logon *l = calloc(1, sizeof(*l));
 	if (!l)
 		return SEC_E_INSUFFICIENT_MEMORY;
+	size_t before = objects_loaded();
 	int r = confdir && *confdir ? pam_start_confdir(service, user, &conv, confdir, &l->pamh)
 	                            : pam_start(service, user, &conv, &l->pamh);
 	if (r != PAM_SUCCESS) {
@@ -82,6 +141,7 @@ SECURITY_STATUS logon_open(const char *principal, const char *user, struct logon
 		why = "session refused";
 	else if ((l->session = true, imp_token_from_pam(l->pamh, &l->tok)) < 0)
 		why = "the stack made no token (is pam_impersonate.so in it?)";
+	pin_new_objects(before);
 	if (why) {
 		char text[256];
 		snprintf(text, sizeof(text), "%s: %s", why, r != PAM_SUCCESS ? pam_strerror(l->pamh, r) : "-");

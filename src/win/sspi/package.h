@@ -45,7 +45,8 @@ struct sspi_ops {
 	void (*ctx_free)(void *state);
 	/* Established contexts only. */
 	SECURITY_STATUS (*names)(void *state, char **client, char **server);
-	SECURITY_STATUS (*local_name)(void *state, char **user); /* auth_to_local */
+	/* auth_to_local for the client @principal (as names() gave it) */
+	SECURITY_STATUS (*local_name)(void *state, const char *principal, char **user);
 	time_t (*expiry)(void *state);
 	SECURITY_STATUS (*sizes)(void *state, SecPkgContext_Sizes *sizes);
 	SECURITY_STATUS (*sign)(void *state, const struct sspi_blob *msg, struct sspi_blob *mic);
