@@ -561,6 +561,171 @@ TEST(a6_message_protection)
 	CHECK_EQ((uint32_t)SEC_E_OUT_OF_SEQUENCE, 0x80090310u);
 }
 
+
+/* ---- Token bytes fuzzed (A6) ---------------------------------------------------------- */
+
+static bool is_refusal(SECURITY_STATUS st)
+{
+	return st == SEC_E_INVALID_TOKEN || st == SEC_E_LOGON_DENIED || st == SEC_E_MESSAGE_ALTERED ||
+	       st == SEC_E_WRONG_PRINCIPAL || st == SEC_E_OUT_OF_SEQUENCE || st == SEC_E_TIME_SKEW ||
+	       st == SEC_E_CONTEXT_EXPIRED || st == SEC_E_INVALID_HANDLE;
+}
+
+struct fuzz_count {
+	unsigned refused, continued, accepted;
+};
+
+/* Feed @tok to a fresh AcceptSecurityContext: a refusal leaves the handle
+ * untouched; a second leg (SPNEGO may ask) gives a context that cannot
+ * impersonate; a success (a flipped bit in a field Kerberos does not
+ * protect) can only be alice, whose ticket it is. */
+static void fuzz_accept(CredHandle *sv, const void *tok, size_t len, struct fuzz_count *n)
+{
+	static struct kt_buf in, out;
+	CtxtHandle sc = {0x4242, 0x4343};
+	kt_buf_set(&in, tok, (ULONG)len);
+	kt_buf_init(&out, TOKEN_MAX);
+	SECURITY_STATUS st = AcceptSecurityContext(sv, NULL, &in.d, 0, 0, &sc, &out.d, NULL, NULL);
+	if (st == SEC_E_OK) {
+		SecPkgContext_NamesA nm;
+		CHECK_EQ(QueryContextAttributesA(&sc, SECPKG_ATTR_NAMES, &nm), SEC_E_OK);
+		CHECK_STREQ(nm.sUserName, "alice");
+		FreeContextBuffer(nm.sUserName);
+		CHECK_EQ(DeleteSecurityContext(&sc), SEC_E_OK);
+		n->accepted++;
+	} else if (st == SEC_I_CONTINUE_NEEDED) {
+		CHECK_EQ(ImpersonateSecurityContext(&sc), SEC_E_NO_IMPERSONATION);
+		CHECK_EQ(DeleteSecurityContext(&sc), SEC_E_OK);
+		n->continued++;
+	} else {
+		if (!is_refusal(st))
+			harness_fail(__FILE__, __LINE__, "status 0x%08x for a bad token", (unsigned)st);
+		CHECK(sc.dwLower == 0x4242 && sc.dwUpper == 0x4343);
+		n->refused++;
+	}
+}
+
+/* SPEC A6: the client's first token corrupted (one bit flipped at every
+ * byte), truncated (every shorter length), replayed, and foreign tokens
+ * (random bytes, the other package's token, the server's own reply, empty
+ * SPNEGO): an error code, never a crash, never a context for anyone but the
+ * ticket's owner.  The client side gets a corrupted or truncated reply. */
+TEST(a6_fuzz_tokens)
+{
+	unsigned seed = 12345;
+	for (int p = 0; p < 2; p++) {
+		struct fuzz_count n = {0};
+		CredHandle c = kt_client(packages[p], "alice"), sv = kt_server(packages[p]);
+		CredHandle other = kt_client(packages[1 - p], "alice");
+		struct kt_buf t, o;
+		CtxtHandle cc;
+		unsigned char tok[TOKEN_MAX], bad[TOKEN_MAX];
+		kt_buf_init(&t, TOKEN_MAX);
+		CHECK_EQ(InitializeSecurityContextA(&c, NULL, (SEC_CHAR *)TARGET, ISC_REQ_MUTUAL_AUTH, 0, 0, NULL, 0, &cc,
+		                                    &t.d, NULL, NULL),
+		         SEC_I_CONTINUE_NEEDED);
+		size_t len = t.b.cbBuffer;
+		memcpy(tok, t.data, len);
+
+		for (size_t i = 0; i < len; i++) { /* corrupted */
+			memcpy(bad, tok, len);
+			bad[i] ^= (unsigned char)(1u << (i % 8));
+			fuzz_accept(&sv, bad, len, &n);
+		}
+		for (size_t l = 1; l < len; l++) /* truncated */
+			fuzz_accept(&sv, tok, l, &n);
+		for (int k = 0; k < 200; k++) { /* random */
+			size_t l = 1 + (size_t)(rand_r(&seed) % 1500);
+			for (size_t i = 0; i < l; i++)
+				bad[i] = (unsigned char)rand_r(&seed);
+			if (k % 2) /* with a plausible start: the GSS or SPNEGO framing */
+				memcpy(bad, tok, l < 16 ? l : 16);
+			fuzz_accept(&sv, bad, l, &n);
+		}
+		/* The other package's token. */
+		kt_buf_init(&o, TOKEN_MAX);
+		CtxtHandle oc;
+		CHECK_EQ(InitializeSecurityContextA(&other, NULL, (SEC_CHAR *)TARGET, ISC_REQ_MUTUAL_AUTH, 0, 0, NULL, 0,
+		                                    &oc, &o.d, NULL, NULL),
+		         SEC_I_CONTINUE_NEEDED);
+		fuzz_accept(&sv, o.data, o.b.cbBuffer, &n);
+		DeleteSecurityContext(&oc);
+		/* The real one, accepted; then replayed; then its reply to the
+		 * server. */
+		unsigned before = n.accepted;
+		kt_buf_set(&t, tok, (ULONG)len);
+		kt_buf_init(&o, TOKEN_MAX);
+		CtxtHandle sc;
+		SECURITY_STATUS st = AcceptSecurityContext(&sv, NULL, &t.d, 0, 0, &sc, &o.d, NULL, NULL);
+		/* A corrupted copy may have been accepted first (an unprotected
+		 * field): then this is its replay. */
+		CHECK(st == SEC_E_OK || (before > 0 && st == SEC_E_INVALID_TOKEN));
+		size_t rlen = o.b.cbBuffer;
+		unsigned char reply[TOKEN_MAX];
+		memcpy(reply, o.data, rlen);
+		fuzz_accept(&sv, tok, len, &n);
+		if (st == SEC_E_OK) {
+			fuzz_accept(&sv, reply, rlen, &n);
+			/* The client side: the reply corrupted or truncated. */
+			for (size_t l = 0; l < rlen; l += 7) {
+				CtxtHandle c2;
+				kt_buf_init(&t, TOKEN_MAX);
+				CHECK_EQ(InitializeSecurityContextA(&c, NULL, (SEC_CHAR *)TARGET, ISC_REQ_MUTUAL_AUTH, 0, 0,
+				                                    NULL, 0, &c2, &t.d, NULL, NULL),
+				         SEC_I_CONTINUE_NEEDED);
+				memcpy(bad, reply, rlen);
+				bad[l] ^= 0x10;
+				kt_buf_set(&o, bad, (ULONG)(l % 2 ? l + 1 : rlen));
+				kt_buf_init(&t, TOKEN_MAX);
+				st = InitializeSecurityContextA(&c, &c2, (SEC_CHAR *)TARGET, ISC_REQ_MUTUAL_AUTH, 0, 0, &o.d,
+				                                0, &c2, &t.d, NULL, NULL);
+				if (!is_refusal(st) && st != SEC_E_INTERNAL_ERROR)
+					harness_fail(__FILE__, __LINE__, "ISC: status 0x%08x for a bad reply", (unsigned)st);
+				CHECK_EQ(DeleteSecurityContext(&c2), SEC_E_OK);
+			}
+			DeleteSecurityContext(&sc);
+		}
+		printf("# %s: %zu-byte token: %u refused, %u asked for more, %u accepted (unprotected bits)\n",
+		       packages[p], len, n.refused, n.continued, n.accepted);
+		CHECK(n.refused > 2 * len);
+		DeleteSecurityContext(&cc);
+		FreeCredentialsHandle(&c);
+		FreeCredentialsHandle(&other);
+		FreeCredentialsHandle(&sv);
+	}
+}
+
+/* SPEC A6: sealed messages truncated at every length and corrupted: an
+ * error code, never a crash; the context still works afterwards. */
+TEST(a6_fuzz_messages)
+{
+	struct kt_session s;
+	accept_user(NEGOSSP_NAME_A, "alice", &s);
+	unsigned char tok[64], data[32], stream[128], bad[128];
+	memcpy(data, "0123456789abcdef", 16);
+	SecBuffer b[2] = {{60, SECBUFFER_TOKEN, tok}, {16, SECBUFFER_DATA, data}};
+	SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
+	CHECK_EQ(EncryptMessage(&s.client, 0, &d, 0), SEC_E_OK);
+	size_t len = b[0].cbBuffer + 16;
+	memcpy(stream, tok, b[0].cbBuffer);
+	memcpy(stream + b[0].cbBuffer, data, 16);
+	for (size_t l = 1; l <= len; l++) {
+		memcpy(bad, stream, len);
+		if (l == len)
+			bad[len / 2] ^= 0x04;
+		SecBuffer sb[2] = {{(ULONG)l, SECBUFFER_STREAM, bad}, {0, SECBUFFER_DATA, NULL}};
+		SecBufferDesc sd = {SECBUFFER_VERSION, 2, sb};
+		SECURITY_STATUS st = DecryptMessage(&s.server, &sd, 0, NULL);
+		if (!is_refusal(st) && st != SEC_E_INCOMPLETE_MESSAGE)
+			harness_fail(__FILE__, __LINE__, "length %zu: status 0x%08x", l, (unsigned)st);
+	}
+	SecBuffer sb[2] = {{(ULONG)len, SECBUFFER_STREAM, stream}, {0, SECBUFFER_DATA, NULL}};
+	SecBufferDesc sd = {SECBUFFER_VERSION, 2, sb};
+	CHECK_EQ(DecryptMessage(&s.server, &sd, 0, NULL), SEC_E_OK);
+	CHECK(sb[1].cbBuffer == 16 && memcmp(sb[1].pvBuffer, "0123456789abcdef", 16) == 0);
+	kt_session_end(&s);
+}
+
 /* ---- Interop with MIT's own GSSAPI ------------------------------------------------ */
 
 static gss_OID mech_of(int p)

@@ -395,10 +395,25 @@ static SECURITY_STATUS g_accept(struct gss_cred *c, struct gss_state *s, const s
 	                                         &s->peer, &s->mech, out, flags, rec, &deleg);
 	gss_release_cred(&m2, &deleg); /* delegation is not offered */
 	SECURITY_STATUS st = gss_to_sec(major, minor);
-	/* Windows' code for any token GSSAPI could not make sense of. */
-	if (st == SEC_E_INTERNAL_ERROR || st == SEC_E_INVALID_HANDLE)
-		st = SEC_E_INVALID_TOKEN;
-	return st;
+	/* Windows' code for any token GSSAPI could not make sense of (an
+	 * unknown mechanism or name in it included). */
+	switch (st) {
+	case SEC_E_NO_CREDENTIALS: /* the token names a key we do not hold */
+		return SEC_E_WRONG_PRINCIPAL;
+	case SEC_E_OK:
+	case SEC_I_CONTINUE_NEEDED:
+	case SEC_E_WRONG_PRINCIPAL:
+	case SEC_E_TIME_SKEW:
+	case SEC_E_CONTEXT_EXPIRED:
+	case SEC_E_LOGON_DENIED:
+	case SEC_E_MESSAGE_ALTERED:
+	case SEC_E_OUT_OF_SEQUENCE:
+	case SEC_E_BAD_BINDINGS:
+	case SEC_E_INSUFFICIENT_MEMORY:
+		return st;
+	default:
+		return SEC_E_INVALID_TOKEN;
+	}
 }
 
 static SECURITY_STATUS g_step(const struct sspi_package *pkg, void *cred, void **statep, bool server,
