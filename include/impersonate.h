@@ -455,6 +455,49 @@ int imp_session_end(imp_session *s);
 IMP_WUR IMP_NONNULL(7) int imp_spawn(const imp_token *tok, const char *path, char *const argv[],
                                     char *const envp[], const int *fds, size_t nfds, pid_t *pid);
 
+/* ---- io_uring personalities (SPEC U1-U2) --------------------------------- */
+
+/*
+ * A token registered as a personality of an io_uring instance: requests
+ * naming the personality id (sqe->personality) are checked by the kernel as
+ * the token, with no credential syscall on the thread.  Anyone holding the
+ * ring's descriptor can use every personality registered on it: keep rings
+ * private to the daemon (never pass them over SCM_RIGHTS, never let a child
+ * inherit them).  See imp_ring_new(3).
+ */
+typedef struct imp_ring imp_ring;
+
+/*
+ * imp_ring_new() - attach the library to the io_uring instance behind
+ * @ring_fd.  The library keeps a descriptor of its own (close-on-exec), so
+ * it can unregister personalities whatever the caller does with @ring_fd.
+ * Returns 0, -EBADF (@ring_fd not open), -EINVAL (not an io_uring), -ENOSYS
+ * (no io_uring in this kernel), -EMFILE or -ENOMEM.
+ */
+IMP_WUR IMP_NONNULL(2) int imp_ring_new(int ring_fd, imp_ring **ret);
+
+/* Unregister every personality registered through @ring and close the
+ * library's descriptor.  NULL is ignored. */
+void imp_ring_free(imp_ring *ring);
+
+/*
+ * imp_ring_register() - register @tok as a personality of @ring (SPEC U1).
+ * The calling thread impersonates @tok in a call frame of its own for the
+ * registration, so it needs what imp_impersonate() needs, and its own state
+ * (impersonation included) is exactly as before afterwards.  Revoking @tok
+ * or a token it derives from (K4), or dropping its last reference,
+ * unregisters the personality (U2); so does imp_ring_free().
+ * Returns the personality id (1-65535), or -errno as imp_call_begin() and
+ * imp_call_impersonate() (-EINVAL, -EACCES identify level, -EKEYREVOKED,
+ * -EPERM, ...), or the error of io_uring_register(2), or -EIO.
+ */
+IMP_WUR int imp_ring_register(imp_ring *ring, imp_token *tok);
+
+/* Unregister one personality registered through @ring.  Returns 0, -EINVAL
+ * (@ring not a ring, @id not positive) or -ENOENT (not registered, or
+ * already gone with its token). */
+int imp_ring_unregister(imp_ring *ring, int id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,3 +78,8 @@ int thread_view(bool *impersonating, bool *inherited);
 /* SPEC X4: false when libpsx is loaded, which makes libcap's capability
  * changes process-wide.  Cached after the first call. */
 bool support_per_thread(void);
+
+/* SPEC U2 (uring.c): unregister the io_uring personalities of a token that
+ * is being revoked (and of tokens derived from it) / freed. */
+void uring_token_revoked(const imp_token *tok);
+void uring_token_freed(const imp_token *tok);

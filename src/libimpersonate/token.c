@@ -178,6 +178,7 @@ IMP_PUBLIC void imp_token_unref(imp_token *tok)
 		return;
 	if (atomic_fetch_sub_explicit(&tok->refs, 1, memory_order_acq_rel) == 1) {
 		imp_token *base = tok->base;
+		uring_token_freed(tok); /* SPEC U2 */
 		tok->magic = IMP_DEAD_MAGIC;
 		free(tok);
 		imp_token_unref(base);
@@ -186,8 +187,10 @@ IMP_PUBLIC void imp_token_unref(imp_token *tok)
 
 IMP_PUBLIC void imp_token_revoke(imp_token *tok)
 {
-	if (token_valid(tok))
-		atomic_store(&tok->revoked, true);
+	if (!token_valid(tok))
+		return;
+	atomic_store(&tok->revoked, true);
+	uring_token_revoked(tok); /* SPEC U2 */
 }
 
 IMP_PUBLIC bool imp_token_is_revoked(const imp_token *tok)
