@@ -8,8 +8,10 @@
  *              over the socket), then reading requests and writing results
  *   pool.c     a fixed pool of threads; each request runs in a call frame
  *              for its client on whichever thread takes it (SPEC F1-F5)
- *   ops.c      the file operations done while impersonating: syscalls only,
+ *   ops.c      the file operations done as the client: syscalls only,
  *              no allocation, no logging, no NSS (SPEC T13)
+ *   ring.c     the connection's io_uring with the client's personality:
+ *              READ, WRITE, LIST as the client with no switch (SPEC U1)
  */
 #pragma once
 
@@ -46,6 +48,7 @@ struct job {
 	imp_token *token;
 	const struct impfs_request *req;
 	int rootfd;
+	struct fsd_ring *ring; /* the connection's ring, or NULL: the pool's switch */
 	uint8_t *buf; /* READ data, LIST raw dirents, WHOAMI status text */
 	size_t cap;
 	/* out */
@@ -66,7 +69,8 @@ struct pool;
 
 /* Start @n worker threads (named fsd-worker-<i>).  Returns 0 or -errno. */
 int pool_start(unsigned n, struct pool **ret);
-/* Queue @j and wait until a worker finished it. */
+/* Serve @j: through @j->ring on the calling thread when it has one (READ,
+ * WRITE, LIST), else queue it and wait until a worker finished it. */
 void pool_run(struct pool *p, struct job *j);
 /* Requests served by worker @i so far. */
 unsigned long pool_served(struct pool *p, unsigned i);
@@ -75,12 +79,32 @@ void pool_stop(struct pool *p);
 
 /* ---- Operations (inside the impersonation window) ----------------------------- */
 
-/* Run @j->req against @j->rootfd as whoever the calling thread is now; fills
- * err, len, value, more.  Syscalls only. */
-void ops_run(struct job *j);
+/* Run @j->req against @j->rootfd as whoever the calling thread is now, or
+ * with @ring's personality (NULL: plain syscalls); fills err, len, value,
+ * more.  Syscalls only. */
+void ops_run(struct job *j, struct fsd_ring *ring);
 
 /* Check once at start-up that openat2(RESOLVE_BENEATH) works here. */
 int ops_check_openat2(int rootfd);
+
+/* ---- io_uring (ring.c) ------------------------------------------------------- */
+
+struct fsd_ring;
+struct open_how;
+
+/* Once at start-up: can this process use io_uring with the opcodes and the
+ * personalities we need?  0, or -errno (then ring_open() always fails and
+ * every request goes through the pool's switch, SPEC U3). */
+int ring_probe(void);
+/* A ring for one connection with @tok registered as its personality.
+ * Returns 0 or -errno (the connection then uses the pool). */
+int ring_open(imp_token *tok, struct fsd_ring **ret);
+void ring_close(struct fsd_ring *r);
+/* The operations, as the client; results as the kernel gave them (-errno). */
+int ring_openat2(struct fsd_ring *r, int dirfd, const char *path, struct open_how *how);
+ssize_t ring_pread_close(struct fsd_ring *r, int fd, void *buf, size_t len, uint64_t off);
+ssize_t ring_write(struct fsd_ring *r, int fd, const void *buf, size_t len);
+int ring_close_fd(struct fsd_ring *r, int fd);
 
 /* ---- Sessions ------------------------------------------------------------------- */
 

@@ -210,6 +210,11 @@ static int start(struct fsd *d)
 		fsd_log("openat2(RESOLVE_BENEATH) does not work here (%s): need Linux 5.6 or later", strerror(-r));
 		return r;
 	}
+	r = ring_probe();
+	if (r < 0)
+		fsd_log("io_uring unavailable (%s): every request through the pool's switch", strerror(-r));
+	else
+		fsd_log("io_uring: READ, WRITE and LIST through each connection's ring as the client");
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->idle, NULL);
 	r = pool_start(d->cfg.threads, &d->pool);

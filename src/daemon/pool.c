@@ -55,7 +55,7 @@ static void serve(struct worker *w, struct job *j)
 		return;
 	j->imp_err = imp_call_impersonate(call);
 	if (j->imp_err == 0) {
-		ops_run(j);             /* as the client */
+		ops_run(j, NULL);       /* as the client */
 		j->revert = imp_revert(); /* 0, or -EUCLEAN after restoring */
 	}
 	imp_call_end(call); /* reverts too if we did not get there (F2) */
@@ -117,8 +117,23 @@ int pool_start(unsigned n, struct pool **ret)
 	return 0;
 }
 
+/* SPEC U1: with a ring, the connection thread serves the request itself as
+ * the client's personality: no switch and no hand-off.  WHOAMI reports what
+ * the kernel shows for an impersonating thread, so it takes the pool. */
+static bool on_ring(const struct job *j)
+{
+	return j->ring && j->req->type != IMPFS_WHOAMI;
+}
+
 void pool_run(struct pool *p, struct job *j)
 {
+	if (on_ring(j)) {
+		j->worker = IMPFS_RING_WORKER;
+		j->imp_err = 0;
+		j->revert = 0;
+		ops_run(j, j->ring);
+		return;
+	}
 	pthread_mutex_lock(&p->lock);
 	j->done = false;
 	j->next = NULL;

@@ -47,6 +47,9 @@ enum impfs_type {
 
 /* RESULT.worker of a request that never reached the pool. */
 #define IMPFS_NO_WORKER 0xffffu
+/* RESULT.worker of a request the connection served through its io_uring with
+ * the client's personality, on no pool thread. */
+#define IMPFS_RING_WORKER 0xfffeu
 
 /* A received frame; body points into the caller's receive buffer. */
 struct impfs_frame {

@@ -37,6 +37,7 @@ struct conn {
 	int pam_status;
 	bool session_open, cred_set;
 	imp_token *token;
+	struct fsd_ring *ring; /* NULL: requests go through the pool's switch */
 	const char *user; /* the token's name */
 	unsigned long requests;
 	struct conn *prev, *next;
@@ -355,6 +356,7 @@ static int serve_one(struct conn *c, const struct impfs_frame *f)
 	j->token = c->token;
 	j->req = &c->req;
 	j->rootfd = c->d->rootfd;
+	j->ring = c->ring;
 	j->buf = c->scratch;
 	j->cap = sizeof(c->scratch);
 	pool_run(c->d->pool, j);
@@ -396,9 +398,13 @@ static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
 	pthread_setname_np(pthread_self(), "fsd-conn");
-	if (authenticate(c) == 0)
+	if (authenticate(c) == 0) {
+		if (ring_open(c->token, &c->ring) < 0)
+			c->ring = NULL;
 		serve(c);
-	end_pam(c);
+	}
+	end_pam(c); /* revokes the token: its personality goes too (SPEC U2) */
+	ring_close(c->ring);
 	if (c->token)
 		fsd_log("conn %lu: %s closed after %lu requests", c->id, c->user, c->requests);
 	imp_token_unref(c->token);

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <seccomp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -171,6 +172,28 @@ static void become_service_user(uid_t uid)
 	}
 }
 
+/* SPEC U3: with FSD_TEST_NO_IO_URING set, the daemon runs under a seccomp
+ * filter that fails every io_uring syscall with ENOSYS, as on a kernel
+ * without io_uring: it must fall back to the pool's switch. */
+static void refuse_io_uring(void)
+{
+	static const int calls[] = {SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)};
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	bool ok = ctx != NULL;
+	for (size_t i = 0; ok && i < sizeof(calls) / sizeof(calls[0]); i++)
+		ok = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), calls[i], 0) == 0;
+	if (!ok || seccomp_load(ctx) < 0) {
+		perror("fixture: seccomp filter against io_uring");
+		_exit(126);
+	}
+	seccomp_release(ctx);
+}
+
+bool fx_io_uring_refused(void)
+{
+	return getenv("FSD_TEST_NO_IO_URING") != NULL;
+}
+
 static void exec_daemon(struct fsd_fixture *fx, const char *const *args, uid_t svc_uid, pid_t parent)
 {
 	char threads[16];
@@ -187,6 +210,8 @@ static void exec_daemon(struct fsd_fixture *fx, const char *const *args, uid_t s
 		_exit(126);
 	if (svc_uid)
 		become_service_user(svc_uid);
+	if (fx_io_uring_refused())
+		refuse_io_uring();
 	/* Set after any uid change, which clears it: never outlive the test. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)

@@ -65,6 +65,11 @@ void fx_setup(struct fsd_fixture *fx, const char *pam_options, bool drop_module)
  * Returns when the socket accepts connections. */
 void fx_start(struct fsd_fixture *fx, unsigned threads, const char *const *args, uid_t svc_uid);
 
+/* True when this run forces the daemon's fallback: FSD_TEST_NO_IO_URING is
+ * set and fx_start() runs the daemon under a seccomp filter that fails every
+ * io_uring syscall with ENOSYS (SPEC U3). */
+bool fx_io_uring_refused(void);
+
 /* SIGTERM, wait (bounded), and return the daemon's exit status (-1 when it
  * had to be killed or died of a signal). */
 int fx_stop(struct fsd_fixture *fx);

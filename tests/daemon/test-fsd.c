@@ -10,7 +10,10 @@
  * SPEC F1-F2 (a call frame per request on whichever pool thread takes it),
  * T1 (pool threads switch alone), T10-T11 (fs mode, no effective
  * capabilities while serving), K3 (identify level), K4 (session end), and
- * the daemon's protocol robustness.
+ * the daemon's protocol robustness.  READ, WRITE and LIST go through each
+ * connection's io_uring with the client's personality (SPEC U1); run as
+ * `fsd-switch` (FSD_TEST_NO_IO_URING) the daemon cannot use io_uring and
+ * every case must give the same results through the switch (SPEC U3).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,6 +139,8 @@ static _Atomic uint32_t users_by_worker[THREADS]; /* bit u: worker served user u
 
 static void served(unsigned worker, int user)
 {
+	if (worker == IMPFS_RING_WORKER && !fx_io_uring_refused())
+		return; /* SPEC U1: served through the connection's ring */
 	CHECK(worker < THREADS);
 	atomic_fetch_or(&users_by_worker[worker], 1u << user);
 }
@@ -242,6 +248,37 @@ TEST(eight_concurrent_clients_each_served_as_themselves)
 	CHECK_EQ(fx_stop(&fx), 0);
 	CHECK(fx_log_has(&fx, "peak_connections=8 "));
 	fx_cleanup(&fx);
+}
+
+/* SPEC U1, U3: the path this run must take.  With io_uring, READ and WRITE
+ * are served through the connection's ring (no pool thread) and WHOAMI by
+ * the pool; with io_uring refused, everything by the pool. */
+TEST(io_path_is_the_ring_or_the_forced_fallback)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_ids ids;
+	unsigned w;
+	bool ring = !fx_io_uring_refused();
+	/* 0 entries is invalid: the call only tells whether io_uring is there. */
+	if (ring && syscall(SYS_io_uring_setup, 0, NULL) < 0 && (errno == ENOSYS || errno == EPERM))
+		harness_skip("io_uring is not available on this machine");
+	start(&fx, NULL);
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	CHECK_EQ(fxc_read(&c, "home/alice/private.txt", NULL, 0, &w), 0);
+	CHECK(ring ? w == IMPFS_RING_WORKER : w < THREADS);
+	CHECK_EQ(fxc_read(&c, "home/bob/private.txt", NULL, 0, &w), EACCES);
+	CHECK(ring ? w == IMPFS_RING_WORKER : w < THREADS);
+	CHECK_EQ(fxc_write(&c, "home/alice/new.txt", "x\n", &w), 0);
+	CHECK(ring ? w == IMPFS_RING_WORKER : w < THREADS);
+	CHECK_EQ(fxc_whoami(&c, &ids, &w), 0);
+	CHECK(w < THREADS);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, ring ? "io_uring: READ, WRITE and LIST through each connection's ring"
+	                           : "io_uring unavailable (Function not implemented)"));
+	still_healthy(&fx);
+	finish(&fx);
 }
 
 /* ---- Authentication ------------------------------------------------------------------ */
