@@ -131,6 +131,26 @@ int fx_main(int argc, char **argv)
 	return r;
 }
 
+int fx_run(void (*body)(void))
+{
+	if (!mkdtemp(run_dir) || chmod(run_dir, 0755) < 0) {
+		perror(run_dir);
+		return 1;
+	}
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		body();
+		fflush(stdout);
+		_exit(0);
+	}
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		st = 1;
+	tmpdir_remove(strdup(run_dir));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 void fx_setup(struct fsd_fixture *fx, const char *pam_options, bool drop_module)
 {
 	char dir[PATH_MAX];
@@ -216,7 +236,9 @@ static void exec_daemon(struct fsd_fixture *fx, const char *const *args, uid_t s
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(126);
-	execv(FSD_BINARY, (char *const *)argv);
+	const char *binary = getenv("FSD_TEST_BINARY"); /* benchmarks: another build */
+	argv[0] = binary ? binary : FSD_BINARY;
+	execv(argv[0], (char *const *)argv);
 	_exit(127);
 }
 

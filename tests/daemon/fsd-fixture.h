@@ -42,6 +42,12 @@ struct fsd_fixture {
  * every sandbox of the run removed at the end, even those of failed cases. */
 int fx_main(int argc, char **argv);
 
+/* For programs that are not tests (benchmarks): run @body in a child with
+ * the run's directory made, and remove it afterwards whatever happened.
+ * Returns the child's exit status.  FSD_TEST_BINARY, if set, is the daemon
+ * fx_start() runs instead of the one of this build. */
+int fx_run(void (*body)(void));
+
 /*
  * The sandbox.  Served tree:
  *   public.txt               0644 root          "public\n"
