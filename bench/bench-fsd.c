@@ -13,8 +13,8 @@
  *
  * Points are interleaved (every variant at every client count, then again)
  * so a busy machine shifts all of them alike.  Per point: requests per
- * second, p50 and p99 latency, and the daemon's CPU per request (utime +
- * stime from /proc/<pid>/stat over the timed window).  Rows go to stdout
+ * second, p50 and p99 latency, and the daemon's CPU per request (its
+ * threads' schedstat over the timed window).  Rows go to stdout
  * and, as `section variant x min median max` over the repeats, to the
  * file named by BENCH_TSV.
  *
@@ -22,6 +22,7 @@
  * (for example a build of an older commit, to measure a baseline).
  * BENCH_SECONDS (default 1.5) and BENCH_REPEATS (default 3) set the size.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -61,23 +62,32 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* utime + stime of the whole process (exited threads included), seconds. */
+/* CPU time of every thread of the daemon alive now, in seconds: the sum
+ * of /proc/<pid>/task/<tid>/schedstat (nanoseconds, unlike the 10 ms ticks
+ * of /proc/<pid>/stat).  Every thread that serves the timed window (pool,
+ * connections, any io-wq worker) is alive at both ends of it. */
 static double cpu_seconds(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
-	CHECK(n > 0);
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')');
-	CHECK(p != NULL);
-	unsigned long ut = 0, st = 0;
-	/* After the comm: state, then fields 4..13; utime and stime are 14, 15. */
-	CHECK(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2);
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	char path[96], buf[128];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	CHECK(d != NULL);
+	unsigned long long total = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/schedstat", (int)pid, e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue; /* the thread just ended */
+		buf[n] = '\0';
+		total += strtoull(buf, NULL, 10);
+	}
+	closedir(d);
+	return (double)total / 1e9;
 }
 
 /* ---- One point: C clients for a fixed time ---------------------------------------- */

@@ -45,8 +45,8 @@ SECTIONS = {
     "daemon-p99-us": ("impersonate-fsd 99th percentile latency (bench-fsd)", "clients", "µs", ""),
     "daemon-cpu-per-read-us": ("impersonate-fsd CPU per READ (bench-fsd)", "clients",
                                "µs of daemon CPU per request",
-                               "utime+stime of the daemon process over the timed window, "
-                               "divided by the requests served."),
+                               "CPU time of the daemon's threads (schedstat) over the timed "
+                               "window, divided by the requests served."),
 }
 
 
