@@ -81,10 +81,6 @@ static struct job *take(struct pool *p)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	char name[16];
-	snprintf(name, sizeof(name), "fsd-worker-%u", w->index);
-	pthread_setname_np(pthread_self(), name);
-
 	struct job *j;
 	while ((j = take(w->pool))) {
 		serve(w, j);
@@ -112,6 +108,13 @@ int pool_start(unsigned n, struct pool **ret)
 			return -r;
 		}
 		p->n++;
+		/* Named here, not by the thread itself: a new thread may not run
+		 * for a while on a busy machine, and whoever looks at the daemon
+		 * (its tests, scripts/demo) must see every worker by name as soon
+		 * as the socket appears. */
+		char name[32]; /* at most 15 bytes: --threads is at most 1024 */
+		snprintf(name, sizeof(name), "fsd-worker-%u", i);
+		pthread_setname_np(p->workers[i].thread, name);
 	}
 	*ret = p;
 	return 0;

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -271,16 +273,30 @@ void fx_start(struct fsd_fixture *fx, unsigned threads, const char *const *args,
 		harness_fail(__FILE__, __LINE__, "fork");
 	if (fx->pid == 0)
 		exec_daemon(fx, args, svc_uid, parent);
-	/* The socket appears (renamed into place) only once it listens. */
+	/* The socket appears (renamed into place) only once it listens; the
+	 * rename is seen at once (inotify), so a test looks at a daemon that
+	 * has only just started. */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", fx->sock);
+	*strrchr(dir, '/') = 0;
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in < 0 || inotify_add_watch(in, dir, IN_MOVED_TO | IN_CREATE) < 0)
+		harness_fail(__FILE__, __LINE__, "inotify %s", dir);
 	for (int i = 0; i < 1000; i++) {
-		if (stat(fx->sock, &st) == 0)
+		if (stat(fx->sock, &st) == 0) {
+			close(in);
 			return;
+		}
 		if (exited(fx, &status)) {
 			fprintf(stderr, "# the daemon exited (status 0x%x) before listening; its log:\n", status);
 			fx_print_log(fx);
 			harness_fail(__FILE__, __LINE__, "daemon did not start");
 		}
-		sleep_ms(10);
+		struct pollfd p = {.fd = in, .events = POLLIN};
+		char ev[4096];
+		if (poll(&p, 1, 10) > 0)
+			while (read(in, ev, sizeof(ev)) > 0)
+				;
 	}
 	harness_fail(__FILE__, __LINE__, "daemon did not listen within 10 s");
 }

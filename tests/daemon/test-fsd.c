@@ -897,3 +897,19 @@ int main(int argc, char **argv)
 {
 	return fx_main(argc, argv);
 }
+
+/* The flaky large_files_in_chunks (issue 11): pool threads named themselves
+ * once they first ran, which on a busy machine could be after a test looked.
+ * They are named before the daemon listens; with many threads started at
+ * once, some have certainly not run yet when the socket appears. */
+TEST(every_worker_is_named_when_the_socket_appears)
+{
+	struct fsd_fixture fx;
+	for (int i = 0; i < 10; i++) {
+		fx_setup(&fx, NULL, false);
+		fx_start(&fx, 256, NULL, 0);
+		CHECK_EQ(fx_check_threads(&fx), 256);
+		CHECK_EQ(fx_stop(&fx), 0);
+		fx_cleanup(&fx);
+	}
+}
