@@ -24,6 +24,14 @@
 #include "impersonate.h"
 #include "proto.h"
 
+/* Which PAM calls run one connection at a time (--pam-lock). */
+enum fsd_pam_lock {
+	FSD_PAM_LOCK_AUTO,  /* STEPS when nss_wrapper is loaded, else NONE */
+	FSD_PAM_LOCK_NONE,  /* modules and NSS are thread-safe (glibc NSS, Linux-PAM's modules) */
+	FSD_PAM_LOCK_STEPS, /* account, credentials, session and the end */
+	FSD_PAM_LOCK_ALL,   /* every PAM call, authentication too */
+};
+
 struct fsd_config {
 	const char *socket_path;
 	const char *root;
@@ -31,7 +39,13 @@ struct fsd_config {
 	const char *pam_confdir; /* NULL: the system's /etc/pam.d */
 	unsigned threads;
 	unsigned max_clients;
-	unsigned timeout; /* seconds a read or write on a connection may take */
+	unsigned max_per_uid;   /* connections at once from one peer uid (SO_PEERCRED) */
+	unsigned timeout;       /* seconds a connection may wait between frames */
+	unsigned frame_timeout; /* seconds for a whole frame, either way, once begun */
+	unsigned login_timeout; /* seconds from connecting to AUTH_OK */
+	unsigned fail_delay;    /* ms: a peer uid's next login waits this after a failed one, */
+	unsigned fail_delay_max; /* doubling per failure up to this; forgotten after it */
+	enum fsd_pam_lock pam_lock;
 	mode_t socket_mode;
 	bool verbose;
 };
@@ -115,16 +129,21 @@ struct fsd {
 	pthread_mutex_t lock;
 	pthread_cond_t idle; /* signalled when nconn drops to 0 */
 	struct conn *conns;
+	struct peer *peers; /* per peer uid: connections, failed logins */
 	unsigned nconn, peak;
 	bool stopping;
 	unsigned long next_id;
-	atomic_ulong sessions, auth_failures, requests, refused;
+	atomic_ulong sessions, auth_failures, requests, refused, per_uid_refused, timeouts;
 };
 
 /* Take over @fd (an accepted connection) on a new thread.  Returns 0, or
- * -EBUSY when max_clients connections are open (the caller tells the client
- * and closes @fd), or -errno. */
+ * -EBUSY when max_clients connections are open, -EUSERS when max_per_uid
+ * are open from the same peer uid (the caller tells the client and closes
+ * @fd), or -errno. */
 int session_spawn(struct fsd *d, int fd);
+
+/* FSD_PAM_LOCK_AUTO made concrete for this process. */
+enum fsd_pam_lock session_pam_lock(enum fsd_pam_lock wanted);
 
 /* Wake every connection thread (shutdown(2) on its socket) and wait up to
  * @seconds for them to end their PAM sessions.  Returns how many are left. */

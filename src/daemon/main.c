@@ -49,7 +49,15 @@ static void usage(FILE *f)
 	        "  -C, --pam-confdir DIR  read the PAM service from DIR instead of /etc/pam.d\n"
 	        "  -t, --threads N        pool threads (default 4)\n"
 	        "  -m, --max-clients N    connections served at once (default 64)\n"
-	        "  -T, --timeout SEC      limit for each read or write on a connection (default 60)\n"
+	        "      --max-per-uid N    connections at once from one peer uid (default 8)\n"
+	        "  -T, --timeout SEC      how long a connection may wait between frames (default 60)\n"
+	        "      --frame-timeout SEC  limit for a whole frame, either way (default 10)\n"
+	        "      --login-timeout SEC  limit from connecting to the end of the login (default 60)\n"
+	        "      --fail-delay MS    after a failed login, the peer uid's next one waits MS,\n"
+	        "                         doubling per failure (default 1000; 0: never)\n"
+	        "      --fail-delay-max MS  longest such wait; failures are forgotten after it (default 30000)\n"
+	        "      --pam-lock WHICH   PAM calls run one connection at a time: auto, none, steps, all\n"
+	        "                         (default auto: steps under nss_wrapper, else none)\n"
 	        "  -M, --socket-mode MODE permissions of the socket (default 0666)\n"
 	        "  -v, --verbose          log every request\n"
 	        "  -h, --help\n");
@@ -72,6 +80,20 @@ static int number(const char *name, const char *s, unsigned long min, unsigned l
 	return 0;
 }
 
+static int pam_lock_option(const char *s, enum fsd_pam_lock *out)
+{
+	static const char *const names[] = {"auto", "none", "steps", "all"};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum fsd_pam_lock)i;
+			return 0;
+		}
+	fprintf(stderr, "impersonate-fsd: --pam-lock: auto, none, steps or all\n");
+	return -1;
+}
+
+enum { OPT_PER_UID = 256, OPT_FRAME, OPT_LOGIN, OPT_DELAY, OPT_DELAY_MAX, OPT_PAM_LOCK };
+
 static int parse_args(int argc, char **argv, struct fsd_config *cfg)
 {
 	static const struct option opts[] = {
@@ -80,10 +102,17 @@ static int parse_args(int argc, char **argv, struct fsd_config *cfg)
 		{"threads", required_argument, NULL, 't'},   {"max-clients", required_argument, NULL, 'm'},
 		{"timeout", required_argument, NULL, 'T'},   {"socket-mode", required_argument, NULL, 'M'},
 		{"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
+		{"max-per-uid", required_argument, NULL, OPT_PER_UID},
+		{"frame-timeout", required_argument, NULL, OPT_FRAME},
+		{"login-timeout", required_argument, NULL, OPT_LOGIN},
+		{"fail-delay", required_argument, NULL, OPT_DELAY},
+		{"fail-delay-max", required_argument, NULL, OPT_DELAY_MAX},
+		{"pam-lock", required_argument, NULL, OPT_PAM_LOCK},
 		{NULL, 0, NULL, 0},
 	};
-	*cfg = (struct fsd_config){.service = "impersonate-fsd", .threads = 4, .max_clients = 64,
-	                           .timeout = 60, .socket_mode = 0666};
+	*cfg = (struct fsd_config){.service = "impersonate-fsd", .threads = 4, .max_clients = 64, .max_per_uid = 8,
+	                           .timeout = 60, .frame_timeout = 10, .login_timeout = 60, .fail_delay = 1000,
+	                           .fail_delay_max = 30000, .pam_lock = FSD_PAM_LOCK_AUTO, .socket_mode = 0666};
 	unsigned mode = 0;
 	int o, r = 0;
 	while (r == 0 && (o = getopt_long(argc, argv, "s:r:S:C:t:m:T:M:vh", opts, NULL)) != -1) {
@@ -97,6 +126,12 @@ static int parse_args(int argc, char **argv, struct fsd_config *cfg)
 		case 't': r = number("--threads", optarg, 1, 1024, 10, &cfg->threads); break;
 		case 'm': r = number("--max-clients", optarg, 1, 65536, 10, &cfg->max_clients); break;
 		case 'T': r = number("--timeout", optarg, 1, 86400, 10, &cfg->timeout); break;
+		case OPT_PER_UID: r = number("--max-per-uid", optarg, 1, 65536, 10, &cfg->max_per_uid); break;
+		case OPT_FRAME: r = number("--frame-timeout", optarg, 1, 3600, 10, &cfg->frame_timeout); break;
+		case OPT_LOGIN: r = number("--login-timeout", optarg, 1, 3600, 10, &cfg->login_timeout); break;
+		case OPT_DELAY: r = number("--fail-delay", optarg, 0, 3600000, 10, &cfg->fail_delay); break;
+		case OPT_DELAY_MAX: r = number("--fail-delay-max", optarg, 0, 86400000, 10, &cfg->fail_delay_max); break;
+		case OPT_PAM_LOCK: r = pam_lock_option(optarg, &cfg->pam_lock); break;
 		case 'M':
 			if ((r = number("--socket-mode", optarg, 0, 0777, 8, &mode)) == 0)
 				cfg->socket_mode = (mode_t)mode;
@@ -108,6 +143,10 @@ static int parse_args(int argc, char **argv, struct fsd_config *cfg)
 	}
 	if (r < 0)
 		return -1;
+	if (cfg->fail_delay_max < cfg->fail_delay) {
+		fprintf(stderr, "impersonate-fsd: --fail-delay-max is less than --fail-delay\n");
+		return -1;
+	}
 	if (optind != argc || !cfg->socket_path || !cfg->root) {
 		usage(stderr);
 		return -1;
@@ -217,6 +256,7 @@ static int start(struct fsd *d)
 		fsd_log("io_uring: READ, WRITE and LIST through each connection's ring as the client");
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->idle, NULL);
+	d->cfg.pam_lock = session_pam_lock(d->cfg.pam_lock);
 	r = pool_start(d->cfg.threads, &d->pool);
 	if (r < 0)
 		fsd_log("cannot start the pool: %s", strerror(-r));
@@ -254,11 +294,14 @@ static void accept_one(struct fsd *d, int lfd)
 	int r = session_spawn(d, fd);
 	if (r == 0)
 		return;
-	/* A fresh socket's send buffer is empty: this cannot block. */
-	impfs_send_error(fd, buf, sizeof(buf), r == -EBUSY ? EBUSY : -r,
-	                 r == -EBUSY ? "too many clients, try again later" : "cannot serve now");
+	/* A fresh socket's send buffer is empty: this cannot block.  Both
+	 * limits are EBUSY to the client: try again later. */
+	impfs_send_error(fd, buf, sizeof(buf), r == -EBUSY || r == -EUSERS ? EBUSY : -r,
+	                 r == -EBUSY    ? "too many clients, try again later"
+	                 : r == -EUSERS ? "too many connections from your uid, try again later"
+	                                : "cannot serve now");
 	close(fd);
-	if (r != -EBUSY)
+	if (r != -EBUSY && r != -EUSERS)
 		fsd_log("cannot start a connection thread: %s", strerror(-r));
 }
 
@@ -271,9 +314,9 @@ static void log_stats(struct fsd *d)
 		off += (size_t)snprintf(per_worker + off, sizeof(per_worker) - off, "%s%lu", i ? "," : "",
 		                        pool_served(d->pool, i));
 	fsd_log("stopped: sessions=%lu peak_connections=%u auth_failures=%lu requests=%lu refused=%lu "
-	        "per_worker=%s",
+	        "per_uid_refused=%lu timeouts=%lu per_worker=%s",
 	        atomic_load(&d->sessions), d->peak, atomic_load(&d->auth_failures), atomic_load(&d->requests),
-	        atomic_load(&d->refused), per_worker);
+	        atomic_load(&d->refused), atomic_load(&d->per_uid_refused), atomic_load(&d->timeouts), per_worker);
 }
 
 int main(int argc, char **argv)
@@ -289,9 +332,10 @@ int main(int argc, char **argv)
 		fsd_log("%s: %s", d.cfg.socket_path, strerror(-lfd));
 		return 1;
 	}
-	fsd_log("serving %s on %s: PAM service %s%s%s, %u pool threads, pid %d", d.cfg.root, d.cfg.socket_path,
-	        d.cfg.service, d.cfg.pam_confdir ? " from " : "", d.cfg.pam_confdir ? d.cfg.pam_confdir : "",
-	        d.cfg.threads, (int)getpid());
+	static const char *const locks[] = {"auto", "none", "steps", "all"};
+	fsd_log("serving %s on %s: PAM service %s%s%s, %u pool threads, pam-lock %s, pid %d", d.cfg.root,
+	        d.cfg.socket_path, d.cfg.service, d.cfg.pam_confdir ? " from " : "",
+	        d.cfg.pam_confdir ? d.cfg.pam_confdir : "", d.cfg.threads, locks[d.cfg.pam_lock], (int)getpid());
 	notify("READY=1");
 
 	struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};

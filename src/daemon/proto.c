@@ -3,9 +3,12 @@
 #include "proto.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 /* ---- Building ---------------------------------------------------------------- */
 
@@ -152,12 +155,48 @@ const uint8_t *impfs_get_rest(struct impfs_cur *c, size_t *len)
 
 /* ---- Socket I/O --------------------------------------------------------------- */
 
-int impfs_send(int fd, const struct impfs_buf *b)
+int64_t impfs_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Wait until @fd is ready for @events or @by passes (0: no limit).
+ * Returns 0 (ready, or interrupted: try again) or -ETIMEDOUT. */
+static int wait_until(int fd, short events, int64_t by)
+{
+	int ms = -1;
+	if (by) {
+		int64_t left = by - impfs_now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ms = left > INT_MAX ? INT_MAX : (int)left;
+	}
+	struct pollfd p = {.fd = fd, .events = events};
+	int r = poll(&p, 1, ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : -errno;
+	return r == 0 ? -ETIMEDOUT : 0;
+}
+
+/* @by < 0: a plain blocking send, bounded only by the socket's SO_SNDTIMEO. */
+static int send_frame(int fd, const struct impfs_buf *b, int64_t by)
 {
 	size_t off = 0;
 	while (off < b->len) {
-		ssize_t n = send(fd, b->p + off, b->len - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
+		if (by >= 0) {
+			int w = wait_until(fd, POLLOUT, by);
+			if (w < 0)
+				return w;
+		}
+		ssize_t n = send(fd, b->p + off, b->len - off, MSG_NOSIGNAL | (by >= 0 ? MSG_DONTWAIT : 0));
+		if (n < 0 && (errno == EINTR || (errno == EAGAIN && by >= 0)))
 			continue;
 		if (n < 0)
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
@@ -166,27 +205,47 @@ int impfs_send(int fd, const struct impfs_buf *b)
 	return 0;
 }
 
-/* Exactly @n bytes.  Returns the count read before an end of stream, or
- * -errno. */
-static ssize_t recv_all(int fd, uint8_t *p, size_t n)
+int impfs_send(int fd, const struct impfs_buf *b)
+{
+	return send_frame(fd, b, -1);
+}
+
+int impfs_send_by(int fd, const struct impfs_buf *b, int64_t by)
+{
+	return send_frame(fd, b, by < 0 ? 0 : by);
+}
+
+/* Exactly @n bytes, within @dl (NULL: a plain blocking recv, bounded only
+ * by the socket's SO_RCVTIMEO).  Returns the count read before an end of
+ * stream, or -errno. */
+static ssize_t recv_all(int fd, uint8_t *p, size_t n, struct impfs_deadline *dl)
 {
 	size_t got = 0;
 	while (got < n) {
-		ssize_t r = recv(fd, p + got, n - got, 0);
-		if (r < 0 && errno == EINTR)
+		if (dl) {
+			int64_t by = dl->started ? earliest(dl->frame_ms ? dl->started + dl->frame_ms : 0, dl->end_by)
+			                         : earliest(dl->idle_by, dl->end_by);
+			int w = wait_until(fd, POLLIN, by);
+			if (w < 0)
+				return w;
+		}
+		ssize_t r = recv(fd, p + got, n - got, dl ? MSG_DONTWAIT : 0);
+		if (r < 0 && (errno == EINTR || (errno == EAGAIN && dl)))
 			continue;
 		if (r < 0)
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		if (r == 0)
 			break;
+		if (dl && !dl->started)
+			dl->started = impfs_now_ms();
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
 }
 
-int impfs_recv(int fd, uint8_t *buf, struct impfs_frame *f)
+static int recv_frame(int fd, uint8_t *buf, struct impfs_frame *f, struct impfs_deadline *dl)
 {
-	ssize_t r = recv_all(fd, buf, 4);
+	ssize_t r = recv_all(fd, buf, 4, dl);
 	if (r < 0)
 		return (int)r;
 	if (r == 0)
@@ -198,13 +257,24 @@ int impfs_recv(int fd, uint8_t *buf, struct impfs_frame *f)
 		return -EBADMSG;
 	if (len > IMPFS_MAX_FRAME)
 		return -EMSGSIZE;
-	r = recv_all(fd, buf + 4, len);
+	r = recv_all(fd, buf + 4, len, dl);
 	if (r < 0)
 		return (int)r;
 	if ((size_t)r < len)
 		return -ECONNRESET;
 	*f = (struct impfs_frame){.type = buf[4], .body = buf + IMPFS_HEADER, .len = len - 1};
 	return 1;
+}
+
+int impfs_recv(int fd, uint8_t *buf, struct impfs_frame *f)
+{
+	return recv_frame(fd, buf, f, NULL);
+}
+
+int impfs_recv_by(int fd, uint8_t *buf, struct impfs_frame *f, struct impfs_deadline *dl)
+{
+	dl->started = 0;
+	return recv_frame(fd, buf, f, dl);
 }
 
 /* ---- Requests ------------------------------------------------------------------ */
@@ -390,13 +460,18 @@ int impfs_entry_next(struct impfs_cur *c, uint8_t *type, char *name, size_t cap)
 
 /* ---- Notices -------------------------------------------------------------------- */
 
+int impfs_error_encode(struct impfs_buf *b, uint8_t *mem, size_t cap, int err, const char *message)
+{
+	impfs_start(b, mem, cap, IMPFS_ERROR);
+	impfs_put_u32(b, (uint32_t)err);
+	impfs_put_str(b, message, IMPFS_MAX_TEXT);
+	return impfs_finish(b);
+}
+
 int impfs_send_error(int fd, uint8_t *mem, size_t cap, int err, const char *message)
 {
 	struct impfs_buf b;
-	impfs_start(&b, mem, cap, IMPFS_ERROR);
-	impfs_put_u32(&b, (uint32_t)err);
-	impfs_put_str(&b, message, IMPFS_MAX_TEXT);
-	int r = impfs_finish(&b);
+	int r = impfs_error_encode(&b, mem, cap, err, message);
 	return r < 0 ? r : impfs_send(fd, &b);
 }
 

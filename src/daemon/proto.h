@@ -144,6 +144,13 @@ const uint8_t *impfs_get_rest(struct impfs_cur *c, size_t *len);
 int impfs_send(int fd, const struct impfs_buf *b);
 
 /*
+ * impfs_send() that gives up with -ETIMEDOUT when all of @b is not taken by
+ * @by (CLOCK_MONOTONIC milliseconds, impfs_now_ms(); 0: no limit), however
+ * slowly the peer reads.  The socket's own SO_SNDTIMEO does not matter.
+ */
+int impfs_send_by(int fd, const struct impfs_buf *b, int64_t by);
+
+/*
  * Read one frame into @buf (IMPFS_BUF_SIZE bytes).
  * Returns 1 and fills @f; 0 on a clean end of stream between frames;
  * -ECONNRESET when the stream ends inside a frame (truncated);
@@ -152,6 +159,25 @@ int impfs_send(int fd, const struct impfs_buf *b);
  * another -errno from recv().
  */
 int impfs_recv(int fd, uint8_t *buf, struct impfs_frame *f);
+
+/* CLOCK_MONOTONIC in milliseconds: the clock of every deadline here. */
+int64_t impfs_now_ms(void);
+
+/* Limits for impfs_recv_by(); times are impfs_now_ms() values, 0 is none. */
+struct impfs_deadline {
+	int64_t idle_by;  /* in: the frame's first byte must arrive by then */
+	int64_t frame_ms; /* in: then the whole frame within this many ms */
+	int64_t end_by;   /* in: and all of it by then, whatever the others say */
+	int64_t started;  /* out: when its first byte arrived (0: none did) */
+};
+
+/*
+ * impfs_recv() bounded by @dl, against a peer that trickles bytes: each
+ * limit holds for the whole frame, not for each recv().  Returns as
+ * impfs_recv(), -ETIMEDOUT when a limit passed (@dl->started tells whether
+ * the frame had begun).  The socket's own SO_RCVTIMEO does not matter.
+ */
+int impfs_recv_by(int fd, uint8_t *buf, struct impfs_frame *f, struct impfs_deadline *dl);
 
 /* ---- Messages --------------------------------------------------------------- */
 
@@ -182,6 +208,8 @@ int impfs_ids_decode(const uint8_t *data, size_t len, struct impfs_ids *ids);
 int impfs_entry_next(struct impfs_cur *c, uint8_t *type, char *name, size_t cap);
 
 int impfs_send_error(int fd, uint8_t *mem, size_t cap, int err, const char *message);
+/* The frame impfs_send_error() sends, built in @mem.  Returns 0 or -EMSGSIZE. */
+int impfs_error_encode(struct impfs_buf *b, uint8_t *mem, size_t cap, int err, const char *message);
 /* PROMPT, AUTH_FAIL, ERROR: decoded into the fields that apply. */
 struct impfs_notice {
 	uint8_t style;     /* PROMPT */

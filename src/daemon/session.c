@@ -8,12 +8,21 @@
  *
  * A malformed request gets an ERROR and the connection goes on; a frame that
  * cannot be read (bad length, oversized, truncated, timed out) ends the
- * connection.  Either way no pool thread is involved, and a request only
+ * connection.
+ *
+ * No client can hold a connection for long without authenticating, or hold
+ * more than its share: each frame, either way, has a deadline from its first
+ * byte (--frame-timeout), the whole login has one from the connection
+ * (--login-timeout), the connections of one peer uid (SO_PEERCRED) are
+ * limited (--max-per-uid), and a peer uid whose logins fail waits longer
+ * before each next one (--fail-delay).  Either way no pool thread is involved, and a request only
  * reaches the pool once it is complete, so a client that disconnects
  * mid-request leaves nothing behind.
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
 #include <security/pam_appl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,11 +37,26 @@
 #include "fsd.h"
 #include "kstatus.h"
 
+/* What the daemon remembers of one peer uid: its open connections and its
+ * failed logins.  In fsd.peers, under fsd.lock; freed once it has no
+ * connection and no failure worth remembering. */
+struct peer {
+	uid_t uid;
+	unsigned nconn;
+	unsigned failures;  /* failed logins, until fail_delay_max ms pass without one */
+	int64_t last_fail;  /* impfs_now_ms() */
+	int64_t next_try;   /* the next login from this uid starts no earlier */
+	struct peer *next;
+};
+
 struct conn {
 	struct fsd *d;
 	int fd;
 	unsigned long id;
 	struct ucred peer;
+	struct peer *from;
+	int64_t login_by; /* deadline of the login; 0 once it is over */
+	bool pam_locked;  /* this thread holds pam_lock */
 	pam_handle_t *pamh;
 	int pam_status;
 	bool session_open, cred_set;
@@ -50,9 +74,17 @@ struct conn {
 
 /* ---- Replies ------------------------------------------------------------------- */
 
+/* Every frame to the client: it must take all of it within --frame-timeout,
+ * however slowly it reads. */
+static int conn_send(struct conn *c, const struct impfs_buf *b)
+{
+	return impfs_send_by(c->fd, b, impfs_now_ms() + (int64_t)c->d->cfg.frame_timeout * 1000);
+}
+
 __attribute__((format(printf, 3, 4))) static int send_error(struct conn *c, int err, const char *fmt, ...)
 {
 	char msg[IMPFS_MAX_TEXT + 1];
+	struct impfs_buf b;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -60,7 +92,8 @@ __attribute__((format(printf, 3, 4))) static int send_error(struct conn *c, int 
 	atomic_fetch_add(&c->d->refused, 1);
 	if (c->d->cfg.verbose)
 		fsd_log("conn %lu: refused: %s", c->id, msg);
-	return impfs_send_error(c->fd, c->out, sizeof(c->out), err, msg);
+	int r = impfs_error_encode(&b, c->out, sizeof(c->out), err, msg);
+	return r < 0 ? r : conn_send(c, &b);
 }
 
 static int send_auth_fail(struct conn *c, const char *step, int status, const char *msg)
@@ -71,7 +104,7 @@ static int send_auth_fail(struct conn *c, const char *step, int status, const ch
 	impfs_put_u32(&b, (uint32_t)status);
 	impfs_put_str(&b, msg, IMPFS_MAX_TEXT);
 	int r = impfs_finish(&b);
-	return r < 0 ? r : impfs_send(c->fd, &b);
+	return r < 0 ? r : conn_send(c, &b);
 }
 
 static int send_identity(struct conn *c)
@@ -92,7 +125,24 @@ static int send_identity(struct conn *c)
 		id.groups[i] = groups[i];
 	struct impfs_buf b;
 	int r = impfs_identity_encode(&b, c->out, sizeof(c->out), &id);
-	return r < 0 ? r : impfs_send(c->fd, &b);
+	return r < 0 ? r : conn_send(c, &b);
+}
+
+static void timed_out(struct conn *c, const struct impfs_deadline *dl)
+{
+	const struct fsd_config *cfg = &c->d->cfg;
+	atomic_fetch_add(&c->d->timeouts, 1);
+	if (c->login_by && impfs_now_ms() >= c->login_by) {
+		fsd_log("conn %lu: dropped: login not done within %u seconds (peer uid %u)", c->id, cfg->login_timeout,
+		        c->peer.uid);
+		send_error(c, ETIMEDOUT, "login not done within %u seconds", cfg->login_timeout);
+	} else if (dl->started) {
+		fsd_log("conn %lu: dropped: frame not complete within %u seconds (peer uid %u)", c->id,
+		        cfg->frame_timeout, c->peer.uid);
+		send_error(c, ETIMEDOUT, "no complete frame within %u seconds", cfg->frame_timeout);
+	} else {
+		send_error(c, ETIMEDOUT, "idle for %u seconds", cfg->timeout);
+	}
 }
 
 /*
@@ -103,19 +153,82 @@ static int send_identity(struct conn *c)
  */
 static int recv_frame(struct conn *c, struct impfs_frame *f)
 {
-	int r = impfs_recv(c->fd, c->in, f);
+	const struct fsd_config *cfg = &c->d->cfg;
+	struct impfs_deadline dl = {.idle_by = impfs_now_ms() + (int64_t)cfg->timeout * 1000,
+	                            .frame_ms = (int64_t)cfg->frame_timeout * 1000,
+	                            .end_by = c->login_by};
+	int r = impfs_recv_by(c->fd, c->in, f, &dl);
 	if (r == -EMSGSIZE)
 		send_error(c, EMSGSIZE, "frame longer than %u bytes", IMPFS_MAX_FRAME);
 	else if (r == -EBADMSG)
 		send_error(c, EBADMSG, "frame of length 0");
 	else if (r == -ETIMEDOUT)
-		send_error(c, ETIMEDOUT, "no complete frame within %u seconds", c->d->cfg.timeout);
+		timed_out(c, &dl);
 	else if (r < 0)
 		fsd_log("conn %lu: dropped: %s", c->id, r == -ECONNRESET ? "truncated frame" : strerror(-r));
 	return r;
 }
 
 /* ---- PAM ------------------------------------------------------------------------ */
+
+/*
+ * PAM modules need not be thread-safe.  glibc's NSS and Linux-PAM's own
+ * modules are (pam_modutil_getpwnam and friends), but nss_wrapper, which the
+ * tests and the demo use, is not: it returns spurious "no such user" when
+ * called from several threads at once, and pam_impersonate resolves the user
+ * in the account, setcred and session steps.  --pam-lock says which PAM
+ * calls run one connection at a time (auto: those steps when nss_wrapper is
+ * loaded, none otherwise).
+ *
+ * Whatever the choice, the lock is never held while the daemon waits for a
+ * client: the conversation gives it up while it sends a prompt and waits for
+ * the answer, and takes it again before it returns to the module.  A module
+ * that prompts in the account or session step cannot let one client that
+ * does not answer stall every other login.
+ */
+static pthread_mutex_t pam_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void pam_lock_take(struct conn *c)
+{
+	pthread_mutex_lock(&pam_lock);
+	c->pam_locked = true;
+}
+
+static void pam_lock_drop(struct conn *c)
+{
+	if (c->pam_locked) {
+		c->pam_locked = false;
+		pthread_mutex_unlock(&pam_lock);
+	}
+}
+
+/* Does --pam-lock cover the steps after authentication (@steps) or
+ * authentication itself? */
+static bool pam_lock_for(const struct conn *c, bool steps)
+{
+	enum fsd_pam_lock m = c->d->cfg.pam_lock;
+	return m == FSD_PAM_LOCK_ALL || (steps && m == FSD_PAM_LOCK_STEPS);
+}
+
+static bool nss_wrapper_loaded(void)
+{
+	static const char *const names[] = {"libnss_wrapper.so", "libnss_wrapper.so.0"};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *h = dlopen(names[i], RTLD_NOW | RTLD_NOLOAD);
+		if (h) {
+			dlclose(h);
+			return true;
+		}
+	}
+	return false;
+}
+
+enum fsd_pam_lock session_pam_lock(enum fsd_pam_lock wanted)
+{
+	if (wanted != FSD_PAM_LOCK_AUTO)
+		return wanted;
+	return nss_wrapper_loaded() ? FSD_PAM_LOCK_STEPS : FSD_PAM_LOCK_NONE;
+}
 
 /* One PAM message to the client; for a prompt, its ANSWER.  Returns the
  * answer (malloc()ed), "" for no answer, or NULL when the client failed. */
@@ -133,7 +246,7 @@ static char *relay_one(const struct pam_message *m, void *data)
 	impfs_start(&b, c->out, sizeof(c->out), IMPFS_PROMPT);
 	impfs_put_u8(&b, (uint8_t)m->msg_style);
 	impfs_put_str(&b, text, IMPFS_MAX_TEXT);
-	if (impfs_finish(&b) < 0 || impfs_send(c->fd, &b) < 0)
+	if (impfs_finish(&b) < 0 || conn_send(c, &b) < 0)
 		return NULL;
 	if (!prompt)
 		return strdup("");
@@ -151,20 +264,22 @@ static char *relay_one(const struct pam_message *m, void *data)
 	return answer;
 }
 
-static int relay(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+/* The conversation: pam_lock is given up while the client is asked. */
+static char *relay_unlocked(const struct pam_message *m, void *data)
 {
-	return ask_conversation(n, msg, resp, relay_one, data);
+	struct conn *c = data;
+	bool relock = c->pam_locked;
+	pam_lock_drop(c);
+	char *answer = relay_one(m, data);
+	if (relock)
+		pam_lock_take(c);
+	return answer;
 }
 
-/*
- * PAM modules need not be thread-safe, and the steps that resolve the user
- * through NSS (pam_impersonate's account, setcred and session) are where it
- * shows: nss_wrapper, which the tests and the demo use, returns spurious
- * "no such user" when called from several threads at once.  Those steps run
- * one connection at a time.  pam_authenticate does not: it waits for the
- * client's password, and one slow client must not hold up every login.
- */
-static pthread_mutex_t pam_lock = PTHREAD_MUTEX_INITIALIZER;
+static int relay(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	return ask_conversation(n, msg, resp, relay_unlocked, data);
+}
 
 /* Account, credentials, session: the steps after authentication.  Returns
  * the failing step's name, or NULL when all passed. */
@@ -186,18 +301,93 @@ static const char *token_steps(struct conn *c)
  * or NULL when all passed. */
 static const char *pam_steps(struct conn *c)
 {
+	const char *failed = NULL;
+	if (pam_lock_for(c, false))
+		pam_lock_take(c);
 	if ((c->pam_status = pam_authenticate(c->pamh, PAM_DISALLOW_NULL_AUTHTOK)) != PAM_SUCCESS)
-		return "authenticate";
-	pthread_mutex_lock(&pam_lock);
-	const char *failed = token_steps(c);
-	pthread_mutex_unlock(&pam_lock);
+		failed = "authenticate";
+	if (!failed && pam_lock_for(c, true) && !c->pam_locked)
+		pam_lock_take(c);
+	if (!failed)
+		failed = token_steps(c);
+	pam_lock_drop(c);
 	return failed;
+}
+
+/* ---- Failed logins ---------------------------------------------------------------- */
+
+/* The wait before the next login of a peer uid with @failures recent
+ * failures: --fail-delay, doubling per failure, at most --fail-delay-max. */
+static int64_t fail_delay(const struct fsd_config *cfg, unsigned failures)
+{
+	if (!failures || !cfg->fail_delay)
+		return 0;
+	int64_t ms = (int64_t)cfg->fail_delay << (failures - 1 < 20 ? failures - 1 : 20);
+	return ms < cfg->fail_delay_max ? ms : cfg->fail_delay_max;
+}
+
+/* Under fsd.lock: failures older than --fail-delay-max are forgotten. */
+static void forget_old_failures(const struct fsd_config *cfg, struct peer *p, int64_t now)
+{
+	if (p->failures && now - p->last_fail >= (int64_t)cfg->fail_delay_max)
+		p->failures = 0;
+}
+
+/*
+ * Before PAM starts: a peer uid with recent failed logins waits its turn.
+ * Each login from it takes the next turn, the current delay apart, so
+ * parallel connections guess no faster than one.  The wait ends early if
+ * the client goes or the daemon stops.  Returns 0, or -ETIMEDOUT when the
+ * turn comes after the login deadline.
+ */
+static int wait_turn(struct conn *c)
+{
+	struct fsd *d = c->d;
+	int64_t now = impfs_now_ms(), at = now;
+	pthread_mutex_lock(&d->lock);
+	struct peer *p = c->from;
+	forget_old_failures(&d->cfg, p, now);
+	if (p->failures) {
+		at = p->next_try > now ? p->next_try : now;
+		p->next_try = at + fail_delay(&d->cfg, p->failures);
+	}
+	unsigned failures = p->failures;
+	pthread_mutex_unlock(&d->lock);
+	if (at == now)
+		return 0;
+	if (at > c->login_by)
+		return -ETIMEDOUT;
+	fsd_log("conn %lu: peer uid %u waits %lld ms after %u failed logins", c->id, c->peer.uid,
+	        (long long)(at - now), failures);
+	struct pollfd pfd = {.fd = c->fd, .events = POLLRDHUP};
+	while ((now = impfs_now_ms()) < at)
+		if (poll(&pfd, 1, (int)(at - now)) > 0)
+			return -ECONNRESET; /* the client left, or session_stop_all() */
+	return 0;
+}
+
+static void count_failure(struct conn *c)
+{
+	struct fsd *d = c->d;
+	int64_t now = impfs_now_ms();
+	pthread_mutex_lock(&d->lock);
+	struct peer *p = c->from;
+	forget_old_failures(&d->cfg, p, now);
+	if (p->failures < 64)
+		p->failures++;
+	p->last_fail = now;
+	int64_t next = now + fail_delay(&d->cfg, p->failures);
+	if (p->next_try < next)
+		p->next_try = next;
+	pthread_mutex_unlock(&d->lock);
 }
 
 static int auth_fail(struct conn *c, const char *user, const char *step, const char *why)
 {
 	atomic_fetch_add(&c->d->auth_failures, 1);
-	fsd_log("conn %lu: %s refused at %s: %s", c->id, user[0] ? user : "(user asked by PAM)", step, why);
+	count_failure(c);
+	fsd_log("conn %lu: %s refused at %s: %s (peer uid %u)", c->id, user[0] ? user : "(user asked by PAM)", step,
+	        why, c->peer.uid);
 	send_auth_fail(c, step, c->pam_status, why);
 	return -EACCES;
 }
@@ -224,6 +414,13 @@ static int authenticate(struct conn *c)
 		send_error(c, EBADMSG, "malformed AUTH");
 		return -EBADMSG;
 	}
+	r = wait_turn(c);
+	if (r == -ETIMEDOUT) {
+		send_error(c, EAGAIN, "too many failed logins from uid %u: try again later", c->peer.uid);
+		return r;
+	}
+	if (r < 0)
+		return r;
 
 	c->pam_status = pam_start_confdir(c->d->cfg.service, user[0] ? user : NULL, &conv,
 	                                  c->d->cfg.pam_confdir, &c->pamh);
@@ -240,6 +437,7 @@ static int authenticate(struct conn *c)
 		return auth_fail(c, user, "token", "no token for this PAM handle: is pam_impersonate.so in the stack?");
 	}
 	c->user = imp_token_user_name(c->token);
+	c->login_by = 0; /* from now on, only the idle and frame limits */
 	atomic_fetch_add(&c->d->sessions, 1);
 	fsd_log("conn %lu: %s authenticated (uid %u gid %u), peer pid %d uid %u", c->id, c->user,
 	        imp_token_uid(c->token), imp_token_gid(c->token), c->peer.pid, c->peer.uid);
@@ -251,13 +449,14 @@ static void end_pam(struct conn *c)
 {
 	if (!c->pamh)
 		return;
-	pthread_mutex_lock(&pam_lock);
+	if (pam_lock_for(c, true))
+		pam_lock_take(c);
 	if (c->session_open)
 		c->pam_status = pam_close_session(c->pamh, 0);
 	if (c->cred_set)
 		pam_setcred(c->pamh, PAM_DELETE_CRED);
 	pam_end(c->pamh, c->pam_status);
-	pthread_mutex_unlock(&pam_lock);
+	pam_lock_drop(c);
 	c->pamh = NULL;
 }
 
@@ -323,7 +522,7 @@ static int send_result(struct conn *c, const struct job *j)
 	else if (!j->err && c->req.type == IMPFS_WHOAMI)
 		put_whoami(&b, j);
 	int r = impfs_finish(&b);
-	return r < 0 ? r : impfs_send(c->fd, &b);
+	return r < 0 ? r : conn_send(c, &b);
 }
 
 static void log_request(struct conn *c, const struct job *j)
@@ -378,10 +577,43 @@ static void serve(struct conn *c)
 
 /* ---- Threads and the connection list ---------------------------------------------- */
 
+/* Under fsd.lock: peer uids with no connection and no failure to remember
+ * are dropped, so the list stays as short as the uids active now. */
+static void prune_peers(struct fsd *d, int64_t now)
+{
+	for (struct peer **pp = &d->peers; *pp;) {
+		struct peer *p = *pp;
+		forget_old_failures(&d->cfg, p, now);
+		if (p->nconn == 0 && p->failures == 0) {
+			*pp = p->next;
+			free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+}
+
+/* Under fsd.lock: the entry of @uid, made if need be (NULL: no memory). */
+static struct peer *peer_of(struct fsd *d, uid_t uid)
+{
+	for (struct peer *p = d->peers; p; p = p->next)
+		if (p->uid == uid)
+			return p;
+	struct peer *p = calloc(1, sizeof(*p));
+	if (p) {
+		p->uid = uid;
+		p->next = d->peers;
+		d->peers = p;
+	}
+	return p;
+}
+
 static void conn_unlink(struct conn *c)
 {
 	struct fsd *d = c->d;
 	pthread_mutex_lock(&d->lock);
+	c->from->nconn--;
+	prune_peers(d, impfs_now_ms());
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -414,11 +646,23 @@ static void *conn_main(void *arg)
 	return NULL;
 }
 
-static void set_timeouts(int fd, unsigned seconds)
+/* Under fsd.lock: may one more connection from @c's peer uid come in?
+ * Returns 0 (and counts it), -EBUSY, -EUSERS or -ENOMEM. */
+static int admit(struct fsd *d, struct conn *c)
 {
-	struct timeval tv = {.tv_sec = seconds, .tv_usec = 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (d->stopping || d->nconn >= d->cfg.max_clients)
+		return -EBUSY;
+	prune_peers(d, impfs_now_ms());
+	struct peer *p = peer_of(d, c->peer.uid);
+	if (!p)
+		return -ENOMEM;
+	if (p->nconn >= d->cfg.max_per_uid) {
+		atomic_fetch_add(&d->per_uid_refused, 1);
+		return -EUSERS;
+	}
+	p->nconn++;
+	c->from = p;
+	return 0;
 }
 
 int session_spawn(struct fsd *d, int fd)
@@ -428,17 +672,25 @@ int session_spawn(struct fsd *d, int fd)
 		return -ENOMEM;
 	c->d = d;
 	c->fd = fd;
+	/* The kernel's record of who connected (SPEC A3): the limits count it. */
 	socklen_t len = sizeof(c->peer);
-	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len);
-	set_timeouts(fd, d->cfg.timeout);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0) {
+		int e = -errno;
+		free(c);
+		return e;
+	}
+	c->login_by = impfs_now_ms() + (int64_t)d->cfg.login_timeout * 1000;
 	pthread_cond_init(&c->job.done_cond, NULL);
 
 	pthread_mutex_lock(&d->lock);
-	if (d->stopping || d->nconn >= d->cfg.max_clients) {
+	int r = admit(d, c);
+	if (r < 0) {
+		if (r == -EUSERS && d->cfg.verbose)
+			fsd_log("refused a connection: %u open from uid %u", d->cfg.max_per_uid, c->peer.uid);
 		pthread_mutex_unlock(&d->lock);
 		pthread_cond_destroy(&c->job.done_cond);
 		free(c);
-		return -EBUSY;
+		return r;
 	}
 	c->id = ++d->next_id;
 	c->next = d->conns;
@@ -452,13 +704,14 @@ int session_spawn(struct fsd *d, int fd)
 	pthread_t th;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int r = pthread_create(&th, &attr, conn_main, c);
+	r = pthread_create(&th, &attr, conn_main, c);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		d->conns = c->next;
 		if (c->next)
 			c->next->prev = NULL;
 		d->nconn--;
+		c->from->nconn--;
 		pthread_mutex_unlock(&d->lock);
 		pthread_cond_destroy(&c->job.done_cond);
 		free(c);

@@ -483,7 +483,7 @@ TEST(stalled_frame_times_out)
 {
 	struct fsd_fixture fx;
 	struct fx_client c;
-	static const char *const args[] = {"--timeout", "1", NULL};
+	static const char *const args[] = {"--frame-timeout", "1", NULL};
 	fx_setup(&fx, NULL, false);
 	fx_start(&fx, THREADS, args, 0);
 	fxc_connect(&fx, &c);
