@@ -173,6 +173,22 @@ void fx_setup(struct fsd_fixture *fx, const char *pam_options, bool drop_module)
 	write_service(fx->confdir, pam_options, drop_module);
 }
 
+void fx_add_pam_line(struct fsd_fixture *fx, const char *line)
+{
+	char path[PATH_MAX];
+	const char *mark = strstr(line, "PAM_ASK");
+	path_join(path, fx->confdir, "impersonate-demo");
+	FILE *f = fopen(path, "ae");
+	if (!f)
+		harness_fail(__FILE__, __LINE__, "open %s", path);
+	if (mark)
+		fprintf(f, "%.*s%s%s\n", (int)(mark - line), line, PAM_ASK, mark + strlen("PAM_ASK"));
+	else
+		fprintf(f, "%s\n", line);
+	if (fclose(f) != 0)
+		harness_fail(__FILE__, __LINE__, "write %s", path);
+}
+
 /* ---- The daemon ------------------------------------------------------------------- */
 
 /* In the forked child: become @uid keeping only CAP_SETUID and CAP_SETGID,
@@ -393,18 +409,78 @@ void fx_print_log(const struct fsd_fixture *fx)
 
 /* ---- The client --------------------------------------------------------------------- */
 
-void fxc_connect(const struct fsd_fixture *fx, struct fx_client *c)
+static int connect_to(const struct fsd_fixture *fx)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	struct timeval tv = {.tv_sec = 30};
 	if (strlen(fx->sock) >= sizeof(a.sun_path))
-		harness_fail(__FILE__, __LINE__, "socket path too long");
+		return -1;
 	memcpy(a.sun_path, fx->sock, strlen(fx->sock));
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-		harness_fail(__FILE__, __LINE__, "connect %s", fx->sock);
-	/* A daemon that never answers fails the test instead of hanging it. */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -1;
+	return fd;
+}
+
+/* A daemon that never answers fails the test instead of hanging it. */
+static void client_timeout(struct fx_client *c)
+{
+	struct timeval tv = {.tv_sec = 30};
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+void fxc_connect(const struct fsd_fixture *fx, struct fx_client *c)
+{
+	c->fd = connect_to(fx);
+	if (c->fd < 0)
+		harness_fail(__FILE__, __LINE__, "connect %s", fx->sock);
+	client_timeout(c);
+}
+
+/* In the child: become @uid, connect, send the socket through @via. */
+static void connect_child(const struct fsd_fixture *fx, uid_t uid, int via)
+{
+	char byte = 0, ctl[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+	/* Single-threaded after fork: glibc's process-wide set*id is fine. */
+	if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+		_exit(2);
+	int fd = connect_to(fx);
+	if (fd < 0)
+		_exit(3);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	if (!cm)
+		_exit(4);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	_exit(sendmsg(via, &m, 0) == 1 ? 0 : 4);
+}
+
+void fxc_connect_as(const struct fsd_fixture *fx, struct fx_client *c, uid_t uid)
+{
+	char byte, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+	int sv[2], status;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		harness_fail(__FILE__, __LINE__, "socketpair");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		harness_fail(__FILE__, __LINE__, "fork");
+	if (pid == 0)
+		connect_child(fx, uid, sv[1]);
+	close(sv[1]);
+	ssize_t n = recvmsg(sv[0], &m, MSG_CMSG_CLOEXEC);
+	close(sv[0]);
+	waitpid(pid, &status, 0);
+	struct cmsghdr *cm = n == 1 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (!cm || cm->cmsg_type != SCM_RIGHTS || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		harness_fail(__FILE__, __LINE__, "connect as uid %u (child status 0x%x)", (unsigned)uid, status);
+	memcpy(&c->fd, CMSG_DATA(cm), sizeof(int));
+	client_timeout(c);
 }
 
 void fxc_close(struct fx_client *c)

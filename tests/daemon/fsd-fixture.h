@@ -65,6 +65,11 @@ int fx_run(void (*body)(void));
  */
 void fx_setup(struct fsd_fixture *fx, const char *pam_options, bool drop_module);
 
+/* Append @line to the sandbox's PAM service (after fx_setup, before
+ * fx_start); "PAM_ASK" in it becomes the path of the test module
+ * pam_ask.so, which prompts "one-time code: " in account and session. */
+void fx_add_pam_line(struct fsd_fixture *fx, const char *line);
+
 /* Start the daemon with @threads pool threads and extra arguments (NULL
  * terminated, may be NULL).  @svc_uid != 0: run it as that uid holding only
  * CAP_SETUID and CAP_SETGID (ambient), as systemd's AmbientCapabilities=.
@@ -109,6 +114,9 @@ struct fx_client {
 /* Connect (fails the test if it cannot). */
 void fxc_connect(const struct fsd_fixture *fx, struct fx_client *c);
 void fxc_close(struct fx_client *c);
+/* Connect as @uid: the socket is made and connected by a child that has
+ * become @uid, and handed over, so the daemon's SO_PEERCRED says @uid. */
+void fxc_connect_as(const struct fsd_fixture *fx, struct fx_client *c, uid_t uid);
 
 /* AUTH as @user answering every prompt with @password.  Returns 0 on
  * AUTH_OK, the PAM status of an AUTH_FAIL (> 0), or -errno (ERROR frame or

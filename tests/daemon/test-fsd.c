@@ -16,6 +16,7 @@
  * every case must give the same results through the switch (SPEC U3).
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <security/pam_appl.h>
 #include <signal.h>
@@ -494,6 +495,251 @@ TEST(stalled_frame_times_out)
 	expect_closed(&c);
 	CHECK(now() - t0 < 5);
 	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* ---- Deadlines and limits (issue 11: no client can starve the others) ------------------- */
+
+/* Wait up to @ms for the daemon to say something on @c. */
+static bool readable_within(struct fx_client *c, int ms)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	return poll(&p, 1, ms) > 0;
+}
+
+/* SPEC A6: a frame has a deadline from its first byte, not each recv():
+ * one byte every 300 ms kept the old per-recv() timeout (here 1 s) happy
+ * for ever and held the connection slot. */
+TEST(trickling_client_is_cut_at_its_frame_deadline)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	static const char *const args[] = {"--timeout", "1", "--frame-timeout", "2", NULL};
+	static const uint8_t frame[] = {0, 0, 0, 0x20, IMPFS_READ, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x17};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	double t0 = now();
+	size_t sent = 0;
+	for (; now() - t0 < 20 && !readable_within(&c, 300); sent++)
+		fxc_send_raw(&c, &frame[sent % sizeof(frame)], 1);
+	double dt = now() - t0;
+	expect_error(&c, ETIMEDOUT);
+	expect_closed(&c);
+	fprintf(stderr, "# cut after %.2f s and %zu bytes\n", dt, sent);
+	CHECK(dt >= 2.0);
+	CHECK(dt < 20);
+	CHECK(fx_log_has(&fx, "frame not complete within 2 seconds"));
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* The whole login has one deadline: a client that stops at the password
+ * prompt is cut at --login-timeout, long before the idle limit. */
+TEST(login_has_one_deadline)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_buf b;
+	static const char *const args[] = {"--login-timeout", "2", "--timeout", "60", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	fxc_connect(&fx, &c);
+	double t0 = now();
+	impfs_start(&b, c.out, sizeof(c.out), IMPFS_AUTH);
+	impfs_put_str(&b, "alice", IMPFS_MAX_TEXT);
+	CHECK_EQ(impfs_finish(&b), 0);
+	CHECK_EQ(impfs_send(c.fd, &b), 0);
+	CHECK_EQ(fxc_recv(&c), 1);
+	CHECK_EQ(c.f.type, IMPFS_PROMPT); /* and no answer */
+	expect_error(&c, ETIMEDOUT);
+	double dt = now() - t0;
+	CHECK(dt >= 2.0);
+	CHECK(dt < 30);
+	CHECK_EQ(fxc_recv(&c), 1); /* the conversation failed: so did authentication */
+	CHECK_EQ(c.f.type, IMPFS_AUTH_FAIL);
+	expect_closed(&c);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, "login not done within 2 seconds"));
+	/* After its login, a client has only the idle and frame limits. */
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	sleep(3);
+	CHECK_EQ(fxc_read(&c, "home/alice/private.txt", NULL, 0, NULL), 0);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* A client that sends requests but never reads the answers is cut once an
+ * answer has not gone out within --frame-timeout. */
+TEST(client_that_does_not_read_is_cut)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	struct impfs_buf b;
+	struct impfs_result res;
+	uint32_t err;
+	static uint8_t data[IMPFS_MAX_DATA];
+	static const char *const args[] = {"--frame-timeout", "1", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	struct impfs_request w = {.type = IMPFS_WRITE, .flags = IMPFS_WRITE_CREATE, .mode = 0600,
+	                          .path = "home/alice/64k", .data = data, .len = sizeof(data)};
+	CHECK_EQ(fxc_call(&c, &w, &res, &err), IMPFS_RESULT);
+	CHECK_EQ(res.err, 0);
+	struct impfs_request r = {.type = IMPFS_READ, .path = "home/alice/64k"};
+	CHECK_EQ(impfs_request_encode(&b, c.out, sizeof(c.out), &r), 0);
+	for (int i = 0; i < 64; i++) /* 4 MiB of answers: far more than a socket holds */
+		fxc_send_raw(&c, b.p, b.len);
+	for (int i = 0; i < 1000 && !fx_log_has(&fx, "alice closed"); i++)
+		usleep(20000);
+	int results = 0, got;
+	while ((got = fxc_recv(&c)) == 1 && c.f.type == IMPFS_RESULT)
+		results++;
+	fprintf(stderr, "# %d of 64 answers sent before the cut\n", results);
+	CHECK(got == 0 || got == -ECONNRESET);
+	CHECK(results < 64);
+	fxc_close(&c);
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* One peer uid (SO_PEERCRED, SPEC A3) cannot take every slot: its extra
+ * connections are refused while another uid still gets in, and a closed one
+ * gives its slot back. */
+TEST(per_uid_limit_leaves_room_for_others)
+{
+	struct fsd_fixture fx;
+	struct fx_client mine[3], other;
+	static const char *const args[] = {"--max-per-uid", "2", "--max-clients", "8", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	fxc_connect_as(&fx, &mine[0], 65534);
+	fxc_connect_as(&fx, &mine[1], 65534);
+	fxc_connect_as(&fx, &mine[2], 65534);
+	expect_error(&mine[2], EBUSY);
+	expect_closed(&mine[2]);
+	fxc_close(&mine[2]);
+	fxc_connect_as(&fx, &other, 60002); /* bob's own uid, and root, get in */
+	fxc_login(&other, "bob");
+	CHECK_EQ(fxc_read(&other, "home/bob/private.txt", NULL, 0, NULL), 0);
+	fxc_close(&other);
+	fxc_connect(&fx, &other);
+	fxc_login(&other, "alice");
+	fxc_close(&other);
+	/* The two held connections were never disturbed: both log in. */
+	fxc_login(&mine[0], "carol");
+	fxc_close(&mine[0]);
+	for (int i = 0; i < 200 && !fx_log_has(&fx, "carol closed"); i++)
+		usleep(10000);
+	fxc_connect_as(&fx, &mine[2], 65534);
+	fxc_login(&mine[2], "dave");
+	fxc_close(&mine[2]);
+	fxc_login(&mine[1], "erin");
+	fxc_close(&mine[1]);
+	CHECK_EQ(fx_stop(&fx), 0);
+	CHECK(fx_log_has(&fx, "per_uid_refused=1 "));
+	fx_cleanup(&fx);
+}
+
+/* Failed logins slow the next ones from the same peer uid (doubling), also
+ * when they come in parallel, and only that uid's. */
+TEST(failed_logins_are_slowed_per_uid)
+{
+	struct fsd_fixture fx;
+	struct fx_client c, other;
+	struct impfs_buf b;
+	static const char *const args[] = {"--fail-delay", "300", "--fail-delay-max", "60000", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	double t0 = now();
+	for (int i = 0; i < 3; i++) { /* waits 0, 300, 600 ms */
+		fxc_connect(&fx, &c);
+		CHECK_EQ(fxc_auth(&c, "alice", "wrong"), PAM_AUTH_ERR);
+		fxc_close(&c);
+	}
+	double dt = now() - t0;
+	fprintf(stderr, "# 3 failed logins took %.2f s\n", dt);
+	CHECK(dt >= 0.9);
+	/* The next login from this uid, even with the right password, waits
+	 * 1.2 s; another uid's login meanwhile is not held up. */
+	fxc_connect(&fx, &c);
+	impfs_start(&b, c.out, sizeof(c.out), IMPFS_AUTH);
+	impfs_put_str(&b, "alice", IMPFS_MAX_TEXT);
+	CHECK_EQ(impfs_finish(&b), 0);
+	CHECK_EQ(impfs_send(c.fd, &b), 0);
+	t0 = now();
+	fxc_connect_as(&fx, &other, 60002);
+	fxc_login(&other, "bob");
+	CHECK(!readable_within(&c, 0)); /* alice's login still waits its turn */
+	fxc_close(&other);
+	CHECK_EQ(fxc_recv(&c), 1);
+	CHECK_EQ(c.f.type, IMPFS_PROMPT);
+	CHECK(now() - t0 >= 1.2 - 0.05);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, "peer uid 0 waits"));
+	CHECK(fx_log_has(&fx, "after 3 failed logins"));
+	finish(&fx);
+}
+
+/* A module that prompts after authentication (pam_ask.so: account and
+ * session) and a client that never answers it: another client's whole
+ * login goes through meanwhile, and the first can still finish. */
+TEST(stalled_conversation_does_not_block_other_logins)
+{
+	struct fsd_fixture fx;
+	struct fx_client a, b;
+	struct impfs_buf buf;
+	struct impfs_notice n;
+	fx_setup(&fx, NULL, false);
+	fx_add_pam_line(&fx, "account required PAM_ASK");
+	fx_add_pam_line(&fx, "session required PAM_ASK");
+	fx_start(&fx, THREADS, NULL, 0);
+	CHECK(fx_log_has(&fx, "pam-lock steps")); /* auto, under nss_wrapper */
+	fxc_connect(&fx, &a);
+	impfs_start(&buf, a.out, sizeof(a.out), IMPFS_AUTH);
+	impfs_put_str(&buf, "alice", IMPFS_MAX_TEXT);
+	CHECK_EQ(impfs_finish(&buf), 0);
+	CHECK_EQ(impfs_send(a.fd, &buf), 0);
+	for (int prompt = 0; prompt < 2; prompt++) { /* password, then the code */
+		CHECK_EQ(fxc_recv(&a), 1);
+		CHECK_EQ(a.f.type, IMPFS_PROMPT);
+		CHECK_EQ(impfs_notice_decode(&a.f, &n), 0);
+		if (prompt == 1)
+			break;
+		impfs_start(&buf, a.out, sizeof(a.out), IMPFS_ANSWER);
+		impfs_put_str(&buf, "alice-secret", IMPFS_MAX_TEXT);
+		CHECK_EQ(impfs_finish(&buf), 0);
+		CHECK_EQ(impfs_send(a.fd, &buf), 0);
+	}
+	CHECK_STREQ(n.text, "one-time code: "); /* alice is inside pam_acct_mgmt */
+
+	fxc_connect(&fx, &b); /* answers every prompt with bob's password */
+	fxc_login(&b, "bob");
+	CHECK_EQ(fxc_read(&b, "home/bob/private.txt", NULL, 0, NULL), 0);
+	fxc_close(&b);
+
+	/* alice was not cut short: she answers now and gets in (the session
+	 * step asks again). */
+	CHECK(!readable_within(&a, 0));
+	for (;;) {
+		impfs_start(&buf, a.out, sizeof(a.out), IMPFS_ANSWER);
+		impfs_put_str(&buf, "123456", IMPFS_MAX_TEXT);
+		CHECK_EQ(impfs_finish(&buf), 0);
+		CHECK_EQ(impfs_send(a.fd, &buf), 0);
+		CHECK_EQ(fxc_recv(&a), 1);
+		if (a.f.type != IMPFS_PROMPT)
+			break;
+	}
+	CHECK_EQ(a.f.type, IMPFS_AUTH_OK);
+	CHECK_EQ(fxc_read(&a, "home/alice/private.txt", NULL, 0, NULL), 0);
+	fxc_close(&a);
 	still_healthy(&fx);
 	finish(&fx);
 }
