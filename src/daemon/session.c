@@ -326,11 +326,14 @@ static int64_t fail_delay(const struct fsd_config *cfg, unsigned failures)
 	return ms < cfg->fail_delay_max ? ms : cfg->fail_delay_max;
 }
 
-/* Under fsd.lock: failures older than --fail-delay-max are forgotten. */
+/* Under fsd.lock: failures older than --fail-delay-max are forgotten, and
+ * with them the turns they made. */
 static void forget_old_failures(const struct fsd_config *cfg, struct peer *p, int64_t now)
 {
-	if (p->failures && now - p->last_fail >= (int64_t)cfg->fail_delay_max)
+	if (p->failures && now - p->last_fail >= (int64_t)cfg->fail_delay_max) {
 		p->failures = 0;
+		p->next_try = 0;
+	}
 }
 
 /*

@@ -537,6 +537,27 @@ TEST(trickling_client_is_cut_at_its_frame_deadline)
 	finish(&fx);
 }
 
+/* Between frames only the idle limit counts: a logged-in client that sends
+ * nothing for --timeout is told so and dropped. */
+TEST(idle_connection_is_closed)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	static const char *const args[] = {"--timeout", "1", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	fxc_connect(&fx, &c);
+	fxc_login(&c, "alice");
+	double t0 = now();
+	expect_error(&c, ETIMEDOUT);
+	CHECK(now() - t0 >= 1.0 - 0.05);
+	expect_closed(&c);
+	fxc_close(&c);
+	CHECK(fx_log_has(&fx, "alice closed after 0 requests"));
+	still_healthy(&fx);
+	finish(&fx);
+}
+
 /* The whole login has one deadline: a client that stops at the password
  * prompt is cut at --login-timeout, long before the idle limit. */
 TEST(login_has_one_deadline)
@@ -688,6 +709,62 @@ TEST(failed_logins_are_slowed_per_uid)
 	finish(&fx);
 }
 
+/* Lines of the daemon's log that hold @needle. */
+static int log_count(const struct fsd_fixture *fx, const char *needle)
+{
+	char line[2048];
+	int n = 0;
+	FILE *f = fopen(fx->log, "re");
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Start a login as @user and wait (bounded) until the daemon logs that it
+ * waits its turn; then leave, which ends the wait. */
+static void login_that_waits(struct fsd_fixture *fx, const char *user, int waits_before)
+{
+	struct fx_client c;
+	struct impfs_buf b;
+	fxc_connect(fx, &c);
+	impfs_start(&b, c.out, sizeof(c.out), IMPFS_AUTH);
+	impfs_put_str(&b, user, IMPFS_MAX_TEXT);
+	CHECK_EQ(impfs_finish(&b), 0);
+	CHECK_EQ(impfs_send(c.fd, &b), 0);
+	for (int i = 0; i < 500 && log_count(fx, " waits ") == waits_before; i++)
+		usleep(10000);
+	CHECK_EQ(log_count(fx, " waits "), waits_before + 1);
+	fxc_close(&c);
+}
+
+/* --fail-delay-max: a uid's failures are forgotten once that long has
+ * passed without one, so the wait after the next failure starts again at
+ * --fail-delay instead of going on doubling. */
+TEST(failed_logins_are_forgotten_after_fail_delay_max)
+{
+	struct fsd_fixture fx;
+	struct fx_client c;
+	static const char *const args[] = {"--fail-delay", "1000", "--fail-delay-max", "1200", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	for (int i = 0; i < 2; i++) { /* the second waits its turn, 1 s */
+		fxc_connect(&fx, &c);
+		CHECK_EQ(fxc_auth(&c, "alice", "wrong"), PAM_AUTH_ERR);
+		fxc_close(&c);
+	}
+	CHECK_EQ(log_count(&fx, "after 1 failed logins"), 1);
+	usleep(1300000);
+	fxc_connect(&fx, &c); /* forgotten: no wait, and this failure is the first */
+	CHECK_EQ(fxc_auth(&c, "alice", "wrong"), PAM_AUTH_ERR);
+	fxc_close(&c);
+	login_that_waits(&fx, "alice", 1);
+	CHECK_EQ(log_count(&fx, "after 1 failed logins"), 2);
+	CHECK_EQ(log_count(&fx, "after 3 failed logins"), 0);
+	finish(&fx);
+}
+
 /* A module that prompts after authentication (pam_ask.so: account and
  * session) and a client that never answers it: another client's whole
  * login goes through meanwhile, and the first can still finish. */
@@ -740,6 +817,34 @@ TEST(stalled_conversation_does_not_block_other_logins)
 	CHECK_EQ(fxc_read(&a, "home/alice/private.txt", NULL, 0, NULL), 0);
 	fxc_close(&a);
 	CHECK(fx_log_has(&fx, "pam-lock steps")); /* auto, under nss_wrapper: the lock was there */
+	still_healthy(&fx);
+	finish(&fx);
+}
+
+/* --pam-lock all: authentication runs under the lock too, and a client
+ * silent at its password prompt still does not hold up another login. */
+TEST(pam_lock_all_is_given_up_at_the_password_prompt)
+{
+	struct fsd_fixture fx;
+	struct fx_client a, b;
+	struct impfs_buf buf;
+	static const char *const args[] = {"--pam-lock", "all", NULL};
+	fx_setup(&fx, NULL, false);
+	fx_start(&fx, THREADS, args, 0);
+	fxc_connect(&fx, &a);
+	impfs_start(&buf, a.out, sizeof(a.out), IMPFS_AUTH);
+	impfs_put_str(&buf, "alice", IMPFS_MAX_TEXT);
+	CHECK_EQ(impfs_finish(&buf), 0);
+	CHECK_EQ(impfs_send(a.fd, &buf), 0);
+	CHECK_EQ(fxc_recv(&a), 1);
+	CHECK_EQ(a.f.type, IMPFS_PROMPT); /* inside pam_authenticate, not answered */
+	fxc_connect(&fx, &b);
+	fxc_login(&b, "bob");
+	fxc_close(&b);
+	CHECK(!readable_within(&a, 0));
+	CHECK_EQ(fxc_auth(&a, "", "") == 0, 0); /* not an ANSWER: alice's login fails */
+	fxc_close(&a);
+	CHECK(fx_log_has(&fx, "pam-lock all"));
 	still_healthy(&fx);
 	finish(&fx);
 }
