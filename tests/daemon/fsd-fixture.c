@@ -25,6 +25,10 @@
 #include "harness.h"
 #include "kcreds.h"
 
+#ifndef PAM_ASK /* built for test-fsd only; elsewhere fx_add_pam_line() never names it */
+#define PAM_ASK "pam_ask.so"
+#endif
+
 const struct fx_user fx_users[FX_NUSERS] = {
 	{"alice", 60001}, {"bob", 60002},   {"carol", 60003}, {"dave", 60004},
 	{"erin", 60005},  {"frank", 60006}, {"grace", 60007}, {"heidi", 60008},
