@@ -20,7 +20,8 @@
  *
  * BENCH_FSD_EXTRA=name:path adds a variant served by another daemon binary
  * (for example a build of an older commit, to measure a baseline).
- * BENCH_SECONDS (default 1.5) and BENCH_REPEATS (default 3) set the size.
+ * BENCH_SECONDS (default 1.5) and BENCH_REPEATS (default 3) set the size;
+ * BENCH_CLIENTS (e.g. "8") measures one client count only.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,8 +40,8 @@
 #define MAX_VARIANTS 4
 #define MAX_REPEATS 9
 #define MAX_SAMPLES (1u << 20)
-static const unsigned client_counts[] = {1, 8, 32};
-#define NCOUNTS (sizeof(client_counts) / sizeof(client_counts[0]))
+#define NCOUNTS 3
+static unsigned client_counts[NCOUNTS] = {1, 8, 32}, ncounts = NCOUNTS;
 
 struct variant {
 	const char *name;
@@ -232,7 +233,7 @@ static void report(void)
 	FILE *f = tsv ? fopen(tsv, "ae") : NULL;
 	printf("\nsection                variant    x  (x = clients; rps in requests/s, others in us)\n");
 	for (unsigned v = 0; v < nvariants; v++)
-		for (unsigned c = 0; c < NCOUNTS; c++) {
+		for (unsigned c = 0; c < ncounts; c++) {
 			struct variant *w = &variants[v];
 			tsv_row(f, "daemon-rps", w->name, client_counts[c], w->rps[c], repeats);
 			tsv_row(f, "daemon-p50-us", w->name, client_counts[c], w->p50[c], repeats);
@@ -248,7 +249,7 @@ static void body(void)
 	for (unsigned v = 0; v < nvariants; v++)
 		start_variant(&variants[v]);
 	for (unsigned r = 0; r < repeats; r++)
-		for (unsigned c = 0; c < NCOUNTS; c++)
+		for (unsigned c = 0; c < ncounts; c++)
 			for (unsigned k = 0; k < nvariants; k++)
 				run_point(&variants[(k + r + c) % nvariants], c, r);
 	for (unsigned v = 0; v < nvariants; v++) {
@@ -275,6 +276,11 @@ int main(void)
 		seconds = atof(s);
 	if (r && atoi(r) > 0 && atoi(r) <= MAX_REPEATS)
 		repeats = (unsigned)atoi(r);
+	const char *only = getenv("BENCH_CLIENTS");
+	if (only && atoi(only) > 0 && atoi(only) <= 64) {
+		client_counts[0] = (unsigned)atoi(only);
+		ncounts = 1;
+	}
 	variants[nvariants++] = (struct variant){.name = "ring"};
 	variants[nvariants++] = (struct variant){.name = "switch", .no_io_uring = true};
 	variants[nvariants++] = (struct variant){.name = "noimp", .binary = FSD_NOIMP_BINARY};

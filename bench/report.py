@@ -13,7 +13,8 @@ BENCH_TSV naming one file; each appends rows
 (min, median and max over interleaved rounds).  The rows become one table
 per section and, for sections with several x values, a gnuplot PNG (median
 with min-max bars against x).  The machine (CPU model, cores, kernel,
-glibc, load) and each program's own output are recorded beside them.
+glibc, load) and each program's own output are recorded beside them; the
+rows themselves are kept in doc/benchmarks.tsv.
 """
 import argparse
 import datetime
@@ -41,6 +42,8 @@ SECTIONS = {
                    "binary with io_uring refused by seccomp (pool threads, verified switch: the "
                    "fallback, and how every earlier version served); `noimp`: the same code with "
                    "no personality (bench-only build): serving with no impersonation at all."),
+    "spawn": ("A program run as the client (bench-spawn)", "idle threads in the process",
+              "µs per program", "Each variant starts /bin/true and reaps it; see bench/bench-spawn.c."),
     "daemon-p50-us": ("impersonate-fsd median latency (bench-fsd)", "clients", "µs", ""),
     "daemon-p99-us": ("impersonate-fsd 99th percentile latency (bench-fsd)", "clients", "µs", ""),
     "daemon-cpu-per-read-us": ("impersonate-fsd CPU per READ (bench-fsd)", "clients",
@@ -141,16 +144,17 @@ def plot(section, rows, title, xlabel, ylabel, png):
     variants = list(dict.fromkeys(r[1] for r in rows))
     medians = [r[4] for r in rows if r[4] > 0]
     logx = xs[0] > 0 and xs[-1] / xs[0] >= 16
+    height = 540 + (18 * len(variants) if max(len(v) for v in variants) > 16 else 0)
     logy = medians and min(medians) > 0 and max(medians) / min(medians) >= 50
     with tempfile.TemporaryDirectory() as tmp:
         cmds = [
-            "set terminal pngcairo size 900,540 noenhanced font 'sans,10'" if has_cairo()
-            else "set terminal png size 900,540 noenhanced",
+            f"set terminal pngcairo size 900,{height} noenhanced font 'sans,10'" if has_cairo()
+            else f"set terminal png size 900,{height} noenhanced",
             f"set output '{png}'",
             f"set title '{title}'",
             f"set xlabel '{xlabel}'",
             f"set ylabel '{ylabel}{' (log scale)' if logy else ''}'",
-            "set key outside right top",
+            "set key below" if max(len(v) for v in variants) > 16 else "set key outside right top",
             "set grid",
             "set xtics (" + ", ".join(f"'{fmt_x(x)}' {x:g}" for x in xs) + ")",
         ]
@@ -262,6 +266,8 @@ def main():
             outputs.append((name, status, out))
             print(out, flush=True)
         rows = read_rows(tsv)
+        with open(tsv) as f, open(os.path.join(args.doc_dir, "benchmarks.tsv"), "w") as out:
+            out.write(f.read())
 
     sections = list(dict.fromkeys(r[0] for r in rows))
     doc = ["# Benchmarks", "",
@@ -272,6 +278,11 @@ def main():
            "", "## Machine", "", "| | |", "|---|---|"]
     doc += [f"| {k} | {v} |" for k, v in facts]
     doc += ["", "Programs: " + ", ".join(f"`{n}` ({s})" for n, s, _ in outputs), ""]
+    extra = os.environ.get("BENCH_FSD_EXTRA")
+    if extra and ":" in extra:
+        name = extra.split(":", 1)[0]
+        doc += [f"This run also had `BENCH_FSD_EXTRA={name}:…`: bench-fsd's variant `{name}` is "
+                f"impersonate-fsd built from another tree (commit `{name}`), served beside the others.", ""]
     s = summary(rows)
     if s:
         doc += ["## Summary", "", s, ""]
