@@ -8,16 +8,16 @@
  *
  * A malformed request gets an ERROR and the connection goes on; a frame that
  * cannot be read (bad length, oversized, truncated, timed out) ends the
- * connection.
+ * connection.  Either way no pool thread is involved, and a request only
+ * reaches the pool once it is complete, so a client that disconnects
+ * mid-request leaves nothing behind.
  *
  * No client can hold a connection for long without authenticating, or hold
  * more than its share: each frame, either way, has a deadline from its first
  * byte (--frame-timeout), the whole login has one from the connection
  * (--login-timeout), the connections of one peer uid (SO_PEERCRED) are
  * limited (--max-per-uid), and a peer uid whose logins fail waits longer
- * before each next one (--fail-delay).  Either way no pool thread is involved, and a request only
- * reaches the pool once it is complete, so a client that disconnects
- * mid-request leaves nothing behind.
+ * before each next one (--fail-delay).
  */
 #include <dirent.h>
 #include <dlfcn.h>
