@@ -201,6 +201,57 @@ TEST(str_fields_are_bounded)
 	CHECK_EQ(impfs_finish(&b), -EMSGSIZE);
 }
 
+/* impfs_recv_by(): the limits hold for the whole frame, not each recv(). */
+TEST(recv_by_deadlines)
+{
+	int sv[2];
+	uint8_t buf[IMPFS_BUF_SIZE];
+	struct impfs_frame f;
+	CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	/* Nothing comes: the idle limit, and no frame begun. */
+	struct impfs_deadline dl = {.idle_by = impfs_now_ms() + 100};
+	int64_t t0 = impfs_now_ms();
+	CHECK_EQ(impfs_recv_by(sv[0], buf, &f, &dl), -ETIMEDOUT);
+	CHECK(impfs_now_ms() - t0 >= 100);
+	CHECK_EQ(dl.started, 0);
+	/* A frame begun but not finished: the frame limit, from its first byte. */
+	CHECK_EQ(write(sv[1], "\0\0\0\x05\x13", 5), 5);
+	dl = (struct impfs_deadline){.idle_by = impfs_now_ms() + 10000, .frame_ms = 100};
+	CHECK_EQ(impfs_recv_by(sv[0], buf, &f, &dl), -ETIMEDOUT);
+	CHECK(dl.started != 0);
+	CHECK(impfs_now_ms() - dl.started >= 100);
+	/* end_by wins over the others. */
+	dl = (struct impfs_deadline){.idle_by = impfs_now_ms() + 10000, .frame_ms = 10000,
+	                             .end_by = impfs_now_ms() + 50};
+	CHECK_EQ(impfs_recv_by(sv[0], buf, &f, &dl), -ETIMEDOUT);
+	/* A whole frame in time is read as impfs_recv() reads it. */
+	CHECK_EQ(write(sv[1], "\0\0\0\x01\x13", 5), 5);
+	dl = (struct impfs_deadline){.idle_by = impfs_now_ms() + 10000, .frame_ms = 10000};
+	CHECK_EQ(impfs_recv_by(sv[0], buf, &f, &dl), 1);
+	CHECK_EQ(f.type, IMPFS_WHOAMI);
+	CHECK_EQ(f.len, 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* impfs_send_by(): a peer that does not read cannot hold the sender. */
+TEST(send_by_deadline)
+{
+	int sv[2];
+	static uint8_t frame[IMPFS_BUF_SIZE], data[IMPFS_MAX_DATA];
+	struct impfs_buf b;
+	CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	impfs_start(&b, frame, sizeof(frame), IMPFS_RESULT);
+	impfs_put_bytes(&b, data, sizeof(data));
+	CHECK_EQ(impfs_finish(&b), 0);
+	int r = 0;
+	for (int i = 0; i < 1000 && r == 0; i++) /* far more than a socket buffer */
+		r = impfs_send_by(sv[0], &b, impfs_now_ms() + 100);
+	CHECK_EQ(r, -ETIMEDOUT);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	return harness_main(argc, argv, 0);
