@@ -147,7 +147,10 @@ static int session_start(const char *service, const char *confdir, const char *u
 	s->magic = IMP_SESSION_MAGIC;
 	/* The conversation holds @password only during this call. */
 	struct pam_conv c = {conv, (void *)password};
-	int st = pam_start_confdir(service, user, &c, confdir, &s->pamh);
+	/* pam_start() when no directory is given: the system's, or the one a
+	 * wrapper such as pam_wrapper(1) substitutes for it. */
+	int st = confdir ? pam_start_confdir(service, user, &c, confdir, &s->pamh)
+	                 : pam_start(service, user, &c, &s->pamh);
 	if (st != PAM_SUCCESS) {
 		s->pamh = NULL;
 		session_free(s, st);

@@ -239,3 +239,108 @@ SECURITY_STATUS ctx_delete(const CtxtHandle *h)
 {
 	return handle_delete(HANDLE_CONTEXT, h);
 }
+
+/* ---- Single-word handles (HANDLE) for the advapi family ----------------------
+ *
+ * The same slots, named by one word:
+ *
+ *     HANDLE = check bits << (INDEX_BITS + HGEN_BITS) | generation bits << INDEX_BITS | index
+ *
+ * with the low HGEN_BITS of the slot's generation and the low HCHECK_BITS
+ * (never all zero or all one) of its check value.  A closed handle, a
+ * neighbour's value or a random word matches a live slot only if both its
+ * generation bits and its check bits match (about 2^-44 on 64-bit); the
+ * check bits keep every issued handle above INT_MAX, out of the range of
+ * file descriptors (see ImpersonateNamedPipeClient), and away from the
+ * pseudo-handles.  Context and credential slots never match a HANDLE. */
+#define HWORD_BITS (sizeof(ULONG_PTR) * 8u)
+#define HGEN_BITS ((HWORD_BITS - INDEX_BITS) / 2u)
+#define HCHECK_BITS (HWORD_BITS - INDEX_BITS - HGEN_BITS)
+#define HGEN_MASK ((((ULONG_PTR)1) << HGEN_BITS) - 1u)
+#define HCHECK_MASK ((((ULONG_PTR)1) << HCHECK_BITS) - 1u)
+
+static ULONG_PTR handle_word(const struct slot *s, uint32_t idx)
+{
+	return ((s->check & HCHECK_MASK) << (INDEX_BITS + HGEN_BITS)) | ((s->gen & HGEN_MASK) << INDEX_BITS) | idx;
+}
+
+static bool word_kind(unsigned kind)
+{
+	return kind == HANDLE_TOKEN || kind == HANDLE_PROCESS;
+}
+
+/* Lock held.  The live single-word slot of @kind that @h names, or NULL. */
+static struct slot *wslot_find(HANDLE h, enum handle_kind kind)
+{
+	ULONG_PTR w = (ULONG_PTR)h;
+	uint32_t idx = (uint32_t)(w & INDEX_MASK);
+	if (idx >= used)
+		return NULL;
+	struct slot *s = &slots[idx];
+	if (s->gen == 0 || !word_kind(s->kind) || (kind != HANDLE_ANY_WORD && s->kind != kind) ||
+	    handle_word(s, idx) != w)
+		return NULL;
+	return s;
+}
+
+int whandle_issue(enum handle_kind kind, struct win_object *obj, imp_token *tok, unsigned flags, HANDLE *out)
+{
+	uint32_t idx;
+	if (!word_kind(kind))
+		return -EINVAL;
+	win_lock();
+	if (slot_take(&idx) < 0) {
+		win_unlock();
+		return -ENOMEM;
+	}
+	struct slot *s = &slots[idx];
+	s->gen = new_gen();
+	do
+		s->check = new_check();
+	while ((s->check & HCHECK_MASK) == 0 || (s->check & HCHECK_MASK) == HCHECK_MASK);
+	s->token = tok ? imp_token_ref(tok) : NULL;
+	s->obj = win_object_ref(obj);
+	s->kind = kind;
+	s->flags = flags;
+	s->next_free = NO_SLOT;
+	*out = (HANDLE)handle_word(s, idx);
+	win_unlock();
+	return 0;
+}
+
+int whandle_get(HANDLE h, enum handle_kind kind, imp_token **tok, unsigned *flags, struct win_object **obj)
+{
+	win_lock();
+	struct slot *s = wslot_find(h, kind);
+	if (s) {
+		if (tok)
+			*tok = s->token ? imp_token_ref(s->token) : NULL;
+		if (flags)
+			*flags = s->flags;
+		if (obj)
+			*obj = win_object_ref(s->obj);
+	}
+	win_unlock();
+	return s ? 0 : -EBADF;
+}
+
+int whandle_close(HANDLE h)
+{
+	imp_token *tok = NULL;
+	struct win_object *obj = NULL;
+	win_lock();
+	struct slot *s = wslot_find(h, HANDLE_ANY_WORD);
+	bool found = s != NULL;
+	if (s) {
+		tok = s->token;
+		obj = s->obj;
+		*s = (struct slot){.gen = 0, .next_free = free_head};
+		free_head = (uint32_t)(s - slots);
+	}
+	win_unlock();
+	/* Outside the lock: ending a logon session runs PAM. */
+	if (tok)
+		imp_token_unref(tok);
+	win_object_unref(obj);
+	return found ? 0 : -EBADF;
+}

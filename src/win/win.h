@@ -23,7 +23,14 @@ struct win_object *win_object_ref(struct win_object *obj);
 void win_object_unref(struct win_object *obj); /* NULL is fine */
 
 /* What a handle names: a CtxtHandle never matches a CredHandle's slot. */
-enum handle_kind { HANDLE_CONTEXT = 0, HANDLE_CREDENTIALS = 1 };
+enum handle_kind {
+	HANDLE_CONTEXT = 0,
+	HANDLE_CREDENTIALS = 1,
+	/* single-word HANDLEs of the advapi family (src/win/advapi/) */
+	HANDLE_TOKEN = 2,
+	HANDLE_PROCESS = 3,
+	HANDLE_ANY_WORD = 0xff, /* whandle_get/whandle_close: any advapi kind */
+};
 
 /* The handle table (contexts.c).  No handle value is ever used as a
  * pointer: a handle names a slot by index and must match the slot's kind,
@@ -42,6 +49,21 @@ SECURITY_STATUS handle_get_object(enum handle_kind kind, const SecHandle *h, str
 SECURITY_STATUS handle_delete(enum handle_kind kind, const SecHandle *h);
 /* Give a live context its token once the logon is done. */
 SECURITY_STATUS ctx_set_token(const CtxtHandle *h, imp_token *tok, unsigned flags);
+
+/* Single-word handles (HANDLE) in the same table, for the advapi family:
+ * kind HANDLE_TOKEN or HANDLE_PROCESS, a token (may be NULL), flags and a
+ * reference on an object (may be NULL).  0 or -ENOMEM / -EBADF; the
+ * out-parameters of whandle_get() that are not NULL get new references. */
+int whandle_issue(enum handle_kind kind, struct win_object *obj, imp_token *tok, unsigned flags, HANDLE *out);
+int whandle_get(HANDLE h, enum handle_kind kind, imp_token **tok, unsigned *flags, struct win_object **obj);
+int whandle_close(HANDLE h);
+
+/* UTF-16 <-> UTF-8 for the W entry points (sspi/unicode.c), malloc'd:
+ * utf16_to_utf8 returns 0 (NULL in, NULL out), -EILSEQ or -ENOMEM;
+ * utf8_to_utf16 returns NULL on malformed UTF-8 or no memory. */
+int utf16_to_utf8(const WCHAR *in, long len, char **out); /* len -1: NUL-terminated */
+WCHAR *utf8_to_utf16(const char *in);
+size_t utf16_len(const WCHAR *s);
 
 /* The library's one lock (lock.c): the handle table and the COM registry. */
 void win_lock(void);

@@ -18,10 +18,11 @@ bad=$(exports "$core" | grep -v '^imp_' || true)
 [ -z "$bad" ] || { echo "libimpersonate.so exports non-imp_* names: $bad"; exit 1; }
 echo "ok: libimpersonate.so exports $(exports "$core" | wc -l) names, all imp_*"
 
-# Declarations: "TYPE SEC_ENTRY Name(" / "HRESULT STDMETHODCALLTYPE Name(" and
+# Declarations: "TYPE SEC_ENTRY Name(" / "HRESULT STDMETHODCALLTYPE Name(" /
+# "TYPE WINAPI Name(" and
 # "extern const IID Name;" (typedefs and vtable members have a '*').
 declared=$(cat "${headers[@]}" |
-	sed -nE 's/^[A-Za-z_]+ (SEC_ENTRY|STDMETHODCALLTYPE) ([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/p;
+	sed -nE 's/^[A-Za-z_]+ (SEC_ENTRY|STDMETHODCALLTYPE|WINAPI) ([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/p;
 	         s/^extern const IID ([A-Za-z_]+);/\1/p' | sort -u)
 mapped=$(sed -nE 's/^\t([A-Za-z_][A-Za-z0-9_]*);$/\1/p' "$map" | sort -u)
 exported=$(exports "$win")
