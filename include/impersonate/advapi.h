@@ -326,6 +326,10 @@ BOOL WINAPI GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS Toke
                                 LPVOID TokenInformation, DWORD TokenInformationLength, PDWORD ReturnLength);
 BOOL WINAPI ImpersonateNamedPipeClient(HANDLE hNamedPipe);
 BOOL WINAPI CloseHandle(HANDLE hObject);
+/* The user the calling thread runs as: the impersonated one, else the
+ * process's (winbase.h); *pcbBuffer counts characters with the null. */
+BOOL WINAPI GetUserNameA(LPSTR lpBuffer, LPDWORD pcbBuffer);
+BOOL WINAPI GetUserNameW(LPWSTR lpBuffer, LPDWORD pcbBuffer);
 HANDLE WINAPI GetCurrentProcess(void);
 HANDLE WINAPI GetCurrentThread(void);
 

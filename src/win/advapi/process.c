@@ -81,10 +81,8 @@ static int split_command_line(char *cmd, char **argv, int cap)
 			}
 		}
 		char *next = *in ? in + 1 : in;
-		*out++ = '\0';
+		*out++ = '\0'; /* out <= in: at most the blank or the end */
 		in = next;
-		if (out > in) /* cannot happen: out never passes in */
-			return -1;
 	}
 	argv[n] = NULL;
 	return n;

@@ -8,6 +8,11 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "advapi.h"
 
@@ -104,5 +109,62 @@ WIN_PUBLIC BOOL WINAPI ImpersonateNamedPipeClient(HANDLE hNamedPipe)
 	}
 	BOOL ok = impersonate(tok, SecurityImpersonation);
 	imp_token_unref(tok);
+	return ok;
+}
+
+/* The name of the user the thread runs as: the impersonated token's, else
+ * the process's real user through NSS (decimal when NSS has none). */
+static char *thread_user_name(void)
+{
+	imp_token *tok;
+	if (imp_current_token(&tok) == 0) {
+		char *n = strdup(imp_token_user_name(tok));
+		imp_token_unref(tok);
+		return n;
+	}
+	char buf[4096], num[16];
+	struct passwd pw, *found = NULL;
+	uid_t uid = getuid();
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		return strdup(found->pw_name);
+	snprintf(num, sizeof(num), "%u", (unsigned)uid);
+	return strdup(num);
+}
+
+WIN_PUBLIC BOOL WINAPI GetUserNameA(LPSTR lpBuffer, LPDWORD pcbBuffer)
+{
+	if (!pcbBuffer)
+		return win_fail(ERROR_INVALID_PARAMETER);
+	char *n = thread_user_name();
+	if (!n)
+		return win_fail(ERROR_NOT_ENOUGH_MEMORY);
+	DWORD need = (DWORD)strlen(n) + 1;
+	BOOL ok = TRUE;
+	if (!lpBuffer || *pcbBuffer < need)
+		ok = win_fail(ERROR_INSUFFICIENT_BUFFER);
+	else
+		memcpy(lpBuffer, n, need);
+	*pcbBuffer = need; /* with the terminating null, either way */
+	free(n);
+	return ok;
+}
+
+WIN_PUBLIC BOOL WINAPI GetUserNameW(LPWSTR lpBuffer, LPDWORD pcbBuffer)
+{
+	if (!pcbBuffer)
+		return win_fail(ERROR_INVALID_PARAMETER);
+	char *n = thread_user_name();
+	WCHAR *w = utf8_to_utf16(n);
+	free(n);
+	if (!w)
+		return win_fail(ERROR_NOT_ENOUGH_MEMORY);
+	DWORD need = (DWORD)utf16_len(w) + 1;
+	BOOL ok = TRUE;
+	if (!lpBuffer || *pcbBuffer < need)
+		ok = win_fail(ERROR_INSUFFICIENT_BUFFER);
+	else
+		memcpy(lpBuffer, w, need * sizeof(WCHAR));
+	*pcbBuffer = need;
+	free(w);
 	return ok;
 }
