@@ -32,7 +32,6 @@
 #define CLIENT 60001
 #define MAX_ITERS 400
 
-extern char **environ;
 
 static double now_us(void)
 {
@@ -61,6 +60,8 @@ static void report(const char *section, const char *variant, int x, double *t, i
 }
 
 static char *true_argv[] = {(char *)"true", NULL};
+/* The children get a minimal environment: no preloaded wrappers to load. */
+static char *child_env[] = {(char *)"PATH=/usr/bin:/bin", NULL};
 
 static int reap(pid_t pid)
 {
@@ -78,7 +79,7 @@ static int run_imp_spawn(imp_token *tok)
 {
 	pid_t pid;
 	double t0 = now_us();
-	int r = imp_spawn(tok, "/bin/true", true_argv, NULL, NULL, 0, &pid);
+	int r = imp_spawn(tok, "/bin/true", true_argv, child_env, NULL, 0, &pid);
 	held = now_us() - t0;
 	return r < 0 ? -1 : reap(pid);
 }
@@ -91,7 +92,7 @@ static int run_fork_become(imp_token *tok)
 	if (pid == 0) {
 		if (imp_become_client(tok) < 0)
 			_exit(126);
-		execve("/bin/true", true_argv, environ);
+		execve("/bin/true", true_argv, child_env);
 		_exit(127);
 	}
 	return pid < 0 ? -1 : reap(pid);
@@ -101,7 +102,7 @@ static int run_posix_spawn(imp_token *tok)
 {
 	pid_t pid;
 	double t0 = now_us();
-	int r = posix_spawn(&pid, "/bin/true", NULL, NULL, true_argv, environ);
+	int r = posix_spawn(&pid, "/bin/true", NULL, NULL, true_argv, child_env);
 	held = now_us() - t0;
 	return r != 0 ? -1 : reap(pid);
 }
