@@ -472,7 +472,8 @@ static int peer_end(uid_t uid, pid_t *pid, int *ctl)
 		memcpy(CMSG_DATA(cm), &sp[0], sizeof(int));
 		if (sendmsg(c[1], &m, 0) != 1)
 			_exit(4);
-		(void)read(c[1], &byte, 1);
+		if (read(c[1], &byte, 1) < 0)
+			_exit(5);
 		_exit(0);
 	}
 	close(c[1]);
