@@ -4,9 +4,9 @@
  * imp_token_with_caps() adds to a token), checked against what the kernel
  * reports in /proc/self/task/<tid>/status and with real files and sockets.
  *
- * Users come from private nss_wrapper files generated at build time
- * (gen-nss-files.sh): the shared fixtures plus users in 3000, 65536
- * (NGROUPS_MAX) and 65537 groups.  Reference counts are read from the
+ * Users come from private files generated at build time (gen-nss-files.sh)
+ * and bind-mounted over /etc in a private mount namespace (privusers.h): the
+ * shared fixtures plus users in 3000, 65536 (NGROUPS_MAX) and 65537 groups.  Reference counts are read from the
  * library's internal struct (the test links the static internal library).
  */
 #include <arpa/inet.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "privusers.h"
 #include "xtest.h"
 
 #define MANY 61000      /* in 3000 groups, 70000-72999 */
@@ -696,5 +697,6 @@ TEST(k_with_caps_not_permitted_is_eperm)
 
 int main(int argc, char **argv)
 {
+	private_users(getenv("TOKENS_PASSWD"), getenv("TOKENS_GROUP"), getenv("TOKENS_NSSWITCH"));
 	return harness_main(argc, argv, HARNESS_ROOT);
 }
