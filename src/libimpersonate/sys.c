@@ -76,7 +76,7 @@ long sys_getgroups(size_t cap, gid_t *list)
 int sys_capget(struct sys_caps *c)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-	struct __user_cap_data_struct d[2];
+	struct __user_cap_data_struct d[2] = {{0}}; /* valgrind cannot tell what capget wrote */
 	int r = ret_errno(syscall(SYS_capget, &hdr, d));
 
 	if (r < 0)
