@@ -131,7 +131,7 @@ static int op_list(struct job *j, struct fsd_ring *ring)
 	/* The cookie of the next batch is the d_off of the last entry. */
 	uint64_t next = r->offset;
 	for (ssize_t off = 0; off < n;) {
-		const struct dirent64 *d = (const struct dirent64 *)(j->buf + off);
+		const struct dirent64 *d = (const void *)(j->buf + off); /* aligned records */
 		next = (uint64_t)d->d_off;
 		off += d->d_reclen;
 	}

@@ -487,7 +487,7 @@ static int check_request(const struct impfs_request *r, char *why, size_t cap)
 static void put_entries(struct impfs_buf *b, const uint8_t *raw, size_t len)
 {
 	for (size_t off = 0; off < len;) {
-		const struct dirent64 *d = (const struct dirent64 *)(raw + off);
+		const struct dirent64 *d = (const void *)(raw + off); /* getdents64 keeps records aligned */
 		off += d->d_reclen;
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;

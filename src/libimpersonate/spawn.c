@@ -188,7 +188,7 @@ IMP_PUBLIC int imp_spawn(const imp_token *tok, const char *path, char *const arg
 	char *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (mem == MAP_FAILED)
 		return -ENOMEM;
-	a.scratch = (gid_t *)mem;
+	a.scratch = (gid_t *)(void *)mem; /* mmap: page-aligned */
 
 	sigset_t all;
 	sigfillset(&all);
