@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 #ifdef UNICODE
 		char narrow[256];
 		size_t i = 0;
-		for (; names.sUserName[i] && i < sizeof(narrow) - 1; i++)
+		for (; i < sizeof(narrow) - 1 && names.sUserName[i]; i++)
 			narrow[i] = (char)names.sUserName[i];
 		narrow[i] = '\0';
 		user = narrow;

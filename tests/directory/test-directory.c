@@ -179,8 +179,12 @@ TEST(k2_group_of_5000_members)
 	char *buf = malloc(size);
 	struct group g, *found = NULL;
 	int e;
-	while ((e = getgrgid_r(CROWD_GID, &g, buf, size, &found)) == ERANGE)
-		buf = realloc(buf, size *= 2);
+	CHECK(buf);
+	while ((e = getgrgid_r(CROWD_GID, &g, buf, size, &found)) == ERANGE) {
+		char *more = realloc(buf, size *= 2);
+		CHECK(more);
+		buf = more;
+	}
 	CHECK_EQ(e, 0);
 	CHECK(found);
 	size_t n = 0;

@@ -86,6 +86,18 @@ static int run_one(int i)
 	return 1;
 }
 
+/* HARNESS_SKIP="case case ...": cases a checking tool cannot run (set by
+ * scripts/run-checks, which says why beside each name). */
+static bool skipped_by_env(const char *name)
+{
+	const char *list = getenv("HARNESS_SKIP");
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p; p += strcspn(p, " "), p += strspn(p, " "))
+		if (strncmp(p, name, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 int harness_main(int argc, char **argv, unsigned flags)
 {
 	if ((flags & HARNESS_ROOT) && geteuid() != 0) {
@@ -98,7 +110,10 @@ int harness_main(int argc, char **argv, unsigned flags)
 		bool wanted = argc <= 1;
 		for (int a = 1; a < argc; a++)
 			wanted |= strcmp(argv[a], tests[i].name) == 0;
-		if (wanted) {
+		if (wanted && skipped_by_env(tests[i].name)) {
+			printf("ok %d - %s # SKIP (HARNESS_SKIP)\n", i + 1, tests[i].name);
+			ran++;
+		} else if (wanted) {
 			failed += run_one(i);
 			ran++;
 		}

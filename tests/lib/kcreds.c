@@ -79,8 +79,12 @@ void kc_read(pid_t tid, struct kcreds *k)
 		if (r < 0)
 			harness_fail(__FILE__, __LINE__, "read %s", path);
 		n += (size_t)r;
-		if (n + 1 == size && !(text = realloc(text, size *= 2)))
-			harness_fail(__FILE__, __LINE__, "realloc");
+		if (n + 1 == size) {
+			char *more = realloc(text, size *= 2);
+			if (!more)
+				harness_fail(__FILE__, __LINE__, "realloc");
+			text = more;
+		}
 	}
 	text[n] = 0;
 	close(fd);

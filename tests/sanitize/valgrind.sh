@@ -1,0 +1,16 @@
+#!/bin/bash
+# meson test --wrapper for scripts/run-checks valgrind: runs the test's own
+# executables, and every program of this build they start, under memcheck;
+# test scripts run as they are (the programs they call are covered by the
+# ASan build).  Each process logs to $VG_LOG_DIR/vg.<pid>; scripts/run-checks
+# fails on any error there.  Leaks are LeakSanitizer's job (ASan build).
+set -euo pipefail
+prog=$1
+if ! head -c 4 "$prog" | grep -q 'ELF'; then
+	exec "$@"
+fi
+exec valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=no \
+	--track-origins=yes --trace-children=yes \
+	--trace-children-skip='/usr/*,/bin/*,/sbin/*,/lib/*' \
+	--suppressions="$(dirname "$0")/valgrind.supp" \
+	--log-file="$VG_LOG_DIR/vg.%p" "$@"
