@@ -8,6 +8,7 @@
 CredHandle kt_client(const char *package, const char *user)
 {
 	char pw[128];
+	CHECK(user); /* gcc -fsanitize=address,undefined cannot prove it otherwise */
 	snprintf(pw, sizeof(pw), "%.*s-pw", (int)strcspn(user, "/"), user);
 	SEC_WINNT_AUTH_IDENTITY_A id = {
 		.User = (unsigned char *)user,
