@@ -150,7 +150,12 @@ static bool interposed(const char *name)
 	void *real = libc ? dlsym(libc, name) : NULL;
 	if (libc)
 		dlclose(libc);
-	return !real || dlsym(RTLD_DEFAULT, name) != real;
+	/* A sanitizer's interceptor (ASan, TSan: __interceptor_<name>) only
+	 * watches the call and forwards it to libc: not a user database. */
+	char alias[64];
+	snprintf(alias, sizeof(alias), "__interceptor_%s", name);
+	void *found = dlsym(RTLD_DEFAULT, name);
+	return !real || (found != real && found != dlsym(RTLD_DEFAULT, alias));
 }
 
 /* A source that was asked and could not answer.  TRYAGAIN with ERANGE
