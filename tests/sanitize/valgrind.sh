@@ -13,7 +13,9 @@ prog=$1
 if ! head -c 4 "$prog" | grep -q 'ELF'; then
 	exec "$@"
 fi
-exec valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=no \
+# --vgdb=no: no gdbserver FIFOs in /tmp (a child that became a client
+# could not remove them).
+exec valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=no --vgdb=no \
 	--track-origins=yes --trace-children=yes \
 	--trace-children-skip='/usr/*,/bin/*,/sbin/*,/lib/*,*/impersonate-fsd' \
 	--suppressions="$(dirname "$0")/valgrind.supp" \
