@@ -368,8 +368,9 @@ static int check_groups(pam_handle_t *pamh, const struct control *ctl, const imp
 		bool known;
 		r = never_group_gid(pamh, w, ctl->never_groups != NULL, &gid, &known);
 		if (r == PAM_SUCCESS && known && token_has_gid(tok, gid)) {
-			refused(pamh, ctl, imp_token_user_name(tok), "refusing user %s: member of group %s (gid %u) of never_groups",
-			        imp_token_user_name(tok), w, (unsigned)gid);
+			const char *name = imp_token_user_name(tok);
+			refused(pamh, ctl, name, "refusing user %s: member of group %s (gid %u) of never_groups",
+			        name, w, (unsigned)gid);
 			r = PAM_PERM_DENIED;
 		}
 	}
