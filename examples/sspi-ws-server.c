@@ -95,7 +95,7 @@ static SOCKET AcceptAuthSocket(unsigned short port)
 	}
 	printf("listening on port %u\n", port);
 	fflush(stdout);
-	SOCKET s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	SOCKET s = accept(l, NULL, NULL);
 	close(l);
 	return s;
 }

@@ -167,6 +167,69 @@ TEST(a2_ticket_cache_and_wide_forms)
 	FreeCredentialsHandle(&sv);
 }
 
+
+/* ISC_REQ_ALLOCATE_MEMORY / ASC_REQ_ALLOCATE_MEMORY: the layer allocates the
+ * output tokens (freed with FreeContextBuffer) and says so in the
+ * attributes. */
+TEST(a2_allocate_memory)
+{
+	CredHandle c = kt_client(MICROSOFT_KERBEROS_NAME_A, "bob"), sv = kt_server(MICROSOFT_KERBEROS_NAME_A);
+	SecBuffer ob = {0, SECBUFFER_TOKEN, NULL}, ib;
+	SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob}, id = {SECBUFFER_VERSION, 1, &ib};
+	CtxtHandle cc, sc;
+	ULONG attr = 0;
+	CHECK_EQ(InitializeSecurityContextA(&c, NULL, (SEC_CHAR *)TARGET, ISC_REQ_MUTUAL_AUTH | ISC_REQ_ALLOCATE_MEMORY,
+	                                    0, 0, NULL, 0, &cc, &od, &attr, NULL),
+	         SEC_I_CONTINUE_NEEDED);
+	CHECK(ob.pvBuffer != NULL && ob.cbBuffer > 500);
+	CHECK(attr & ISC_RET_ALLOCATED_MEMORY);
+	ib = ob;
+	ob = (SecBuffer){0, SECBUFFER_TOKEN, NULL};
+	CHECK_EQ(AcceptSecurityContext(&sv, NULL, &id, ASC_REQ_ALLOCATE_MEMORY, 0, &sc, &od, &attr, NULL), SEC_E_OK);
+	CHECK(attr & ASC_RET_ALLOCATED_MEMORY);
+	CHECK(ob.pvBuffer != NULL && ob.cbBuffer > 100);
+	CHECK_EQ(FreeContextBuffer(ib.pvBuffer), SEC_E_OK);
+	ib = ob;
+	ob = (SecBuffer){0, SECBUFFER_TOKEN, NULL};
+	CHECK_EQ(InitializeSecurityContextA(&c, &cc, (SEC_CHAR *)TARGET, ISC_REQ_MUTUAL_AUTH | ISC_REQ_ALLOCATE_MEMORY,
+	                                    0, 0, &id, 0, &cc, &od, &attr, NULL),
+	         SEC_E_OK);
+	CHECK_EQ(ob.cbBuffer, 0);
+	CHECK_EQ(FreeContextBuffer(ib.pvBuffer), SEC_E_OK);
+	CHECK_EQ(FreeContextBuffer(ob.pvBuffer), SEC_E_OK);
+	DeleteSecurityContext(&cc);
+	DeleteSecurityContext(&sc);
+	FreeCredentialsHandle(&c);
+	FreeCredentialsHandle(&sv);
+}
+
+/* A context outlives its ticket: GSSAPI would still seal messages, the
+ * layer says SEC_E_CONTEXT_EXPIRED (brief's tickets live 4 seconds). */
+TEST(a6_context_expired)
+{
+	CredHandle c = kt_client(MICROSOFT_KERBEROS_NAME_A, "brief");
+	struct kt_buf out;
+	CtxtHandle cc;
+	kt_buf_init(&out, TOKEN_MAX);
+	CHECK_EQ(InitializeSecurityContextA(&c, NULL, (SEC_CHAR *)TARGET, ISC_REQ_CONFIDENTIALITY, 0, 0, NULL, 0, &cc,
+	                                    &out.d, NULL, NULL),
+	         SEC_E_OK); /* no mutual authentication: done at once */
+	SecPkgContext_Lifespan life;
+	CHECK_EQ(QueryContextAttributesA(&cc, SECPKG_ATTR_LIFESPAN, &life), SEC_E_OK);
+	CHECK(life.tsExpiry.QuadPart - life.tsStart.QuadPart <= INT64_C(5) * 10000000);
+	unsigned char tok[64], data[4] = "abcd";
+	SecBuffer b[2] = {{60, SECBUFFER_TOKEN, tok}, {4, SECBUFFER_DATA, data}};
+	SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
+	CHECK_EQ(EncryptMessage(&cc, 0, &d, 0), SEC_E_OK);
+	sleep(5);
+	b[0].cbBuffer = 60;
+	CHECK_EQ(EncryptMessage(&cc, 0, &d, 0), SEC_E_CONTEXT_EXPIRED);
+	CHECK_EQ(MakeSignature(&cc, 0, &d, 0), SEC_E_CONTEXT_EXPIRED);
+	CHECK_EQ((uint32_t)SEC_E_CONTEXT_EXPIRED, 0x80090317u);
+	DeleteSecurityContext(&cc);
+	FreeCredentialsHandle(&c);
+}
+
 /* ---- Who the client becomes (A2) ---------------------------------------------- */
 
 struct imp_args {

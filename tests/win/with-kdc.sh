@@ -16,7 +16,8 @@
 #   pam_deny.so).
 # Principals (password: NAME-pw): alice, bob, root, sysuser (uid 500), ghost
 # (no local user), asmith (auth_to_local maps it to alice), carol/admin (two
-# components: no mapping), HTTP/localhost (not in the keytab).
+# components: no mapping), brief (tickets live 4 seconds), HTTP/localhost (not
+# in the keytab).
 set -euo pipefail
 module=$(realpath "$1")
 shift
@@ -104,6 +105,7 @@ kenv=(env -u LD_PRELOAD)
 	for u in alice bob root sysuser ghost asmith carol/admin; do
 		echo "addprinc -pw ${u%%/*}-pw $u"
 	done
+	echo "addprinc -pw brief-pw -maxlife \"4 seconds\" brief"
 	echo "addprinc -randkey host/localhost"
 	echo "addprinc -randkey HTTP/localhost"
 	echo "ktadd -k $dir/service.keytab host/localhost"
