@@ -106,11 +106,7 @@ static SECURITY_STATUS step_context(const struct step_args *a, struct sspi_cred 
 			context_put(*ctx);
 			return SEC_E_INVALID_HANDLE;
 		}
-		if ((*ctx)->done || (*ctx)->failed) {
-			context_put(*ctx);
-			return SEC_E_OUT_OF_SEQUENCE;
-		}
-		return SEC_E_OK;
+		return SEC_E_OK; /* done or failed: checked under its lock */
 	}
 	if (!a->new_ctx)
 		return SEC_E_INVALID_PARAMETER;
@@ -219,6 +215,13 @@ static SECURITY_STATUS step(const struct step_args *a)
 		goto out;
 	}
 	pthread_mutex_lock(&ctx->lock);
+	if (ctx->done || ctx->failed) {
+		/* A finished (or failed) handshake takes no more tokens; a
+		 * second thread continuing the same context finds it so. */
+		pthread_mutex_unlock(&ctx->lock);
+		st = SEC_E_OUT_OF_SEQUENCE;
+		goto out;
+	}
 	SECURITY_STATUS r = step_run(a, cred, ctx, &out, &tok);
 	if (r == SEC_E_OK || r == SEC_I_CONTINUE_NEEDED) {
 		st = step_finish(a, ctx, tok, &out, allocate);
