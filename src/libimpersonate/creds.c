@@ -3,21 +3,26 @@
 
 #include <errno.h>
 #include <string.h>
+#include <linux/capability.h>
 
 #include "internal.h"
 
-int creds_read(struct imp_creds *c, gid_t *buf, size_t cap)
+/* ---- Reading -------------------------------------------------------------- */
+
+static int read_ids_caps(struct imp_creds *c)
 {
 	int r = sys_getresuid(&c->uid[ID_REAL], &c->uid[ID_EFF], &c->uid[ID_SAVED]);
 	if (r == 0)
 		r = sys_getresgid(&c->gid[ID_REAL], &c->gid[ID_EFF], &c->gid[ID_SAVED]);
 	if (r == 0)
 		r = sys_capget(&c->caps);
-	if (r < 0)
-		return r;
-	c->uid[ID_FS] = sys_setfsuid((uid_t)-1);
-	c->gid[ID_FS] = sys_setfsgid((gid_t)-1);
+	c->uid[ID_FS] = ID_UNKNOWN;
+	c->gid[ID_FS] = ID_UNKNOWN;
+	return r;
+}
 
+static int read_groups(struct imp_creds *c, gid_t *buf, size_t cap)
+{
 	long n = sys_getgroups(cap, buf);
 	if (n == -EINVAL)
 		c->ngroups = SIZE_MAX;
@@ -26,6 +31,24 @@ int creds_read(struct imp_creds *c, gid_t *buf, size_t cap)
 	else
 		c->ngroups = (size_t)n;
 	c->groups = buf;
+	return 0;
+}
+
+int creds_capture(struct imp_creds *c, gid_t *buf, size_t cap)
+{
+	int r = read_ids_caps(c);
+	return r < 0 ? r : read_groups(c, buf, cap);
+}
+
+int creds_read(struct imp_creds *c, gid_t *buf, size_t cap)
+{
+	int r = creds_capture(c, buf, cap);
+	long fsuid = r < 0 ? r : sys_setfsuid(ID_UNKNOWN);
+	long fsgid = fsuid < 0 ? fsuid : sys_setfsgid(ID_UNKNOWN);
+	if (fsgid < 0) /* SPEC T7: a failed query is an error, never an id */
+		return (int)fsgid;
+	c->uid[ID_FS] = (uid_t)fsuid;
+	c->gid[ID_FS] = (gid_t)fsgid;
 	return 0;
 }
 
@@ -40,150 +63,188 @@ static bool groups_equal(const struct imp_creds *a, const struct imp_creds *b)
 	       (a->ngroups == 0 || memcmp(a->groups, b->groups, a->ngroups * sizeof(gid_t)) == 0);
 }
 
-static bool caps_equal(const struct imp_creds *a, const struct imp_creds *b)
+int creds_glance(struct imp_creds *c, const struct imp_creds *expected, bool *groups_differ, gid_t *buf,
+                 size_t cap)
 {
-	return a->caps.eff == b->caps.eff && a->caps.prm == b->caps.prm && a->caps.inh == b->caps.inh;
+	int r = read_ids_caps(c);
+	if (r < 0)
+		return r;
+	*groups_differ = false;
+	if (expected->caps.eff & CAP_BIT(CAP_SETGID)) {
+		r = read_groups(c, buf, cap);
+		*groups_differ = r == 0 && !groups_equal(c, expected);
+	} else {
+		long n = creds_count_groups();
+		r = n < 0 ? (int)n : 0;
+		c->ngroups = (size_t)n;
+	}
+	c->groups = NULL; /* the list is not kept: only its length */
+	return r;
+}
+
+static bool caps_equal(const struct sys_caps *a, const struct sys_caps *b)
+{
+	return a->eff == b->eff && a->prm == b->prm && a->inh == b->inh;
 }
 
 bool creds_equal(const struct imp_creds *a, const struct imp_creds *b)
 {
 	return memcmp(a->uid, b->uid, sizeof(a->uid)) == 0 && memcmp(a->gid, b->gid, sizeof(a->gid)) == 0 &&
-	       caps_equal(a, b) && groups_equal(a, b);
+	       caps_equal(&a->caps, &b->caps) && groups_equal(a, b);
 }
 
-/* ---- The four steps ------------------------------------------------------ */
-
-enum step { STEP_GROUPS, STEP_GID, STEP_UID, STEP_CAPS };
-
-/* SPEC T12: in, groups before gid before uid before capabilities (the caps
- * step last also overrides what the kernel did to the effective set when the
- * uid changed); out, capabilities first (CAP_SETUID/CAP_SETGID are needed for
- * the other steps), then the reverse. */
-static const enum step apply_order[] = {STEP_GROUPS, STEP_GID, STEP_UID, STEP_CAPS};
-static const enum step restore_order[] = {STEP_CAPS, STEP_UID, STEP_GID, STEP_GROUPS};
-
-/* Set real/effective/saved with one setres*id() when they differ, then the fs
- * id, which setres*id() has just reset to the effective one. */
-static int step_uid(const struct imp_creds *cur, const struct imp_creds *want)
+bool creds_differ(const struct imp_creds *found, const struct imp_creds *expected)
 {
-	uid_t fs_now = cur->uid[ID_FS];
-	if (memcmp(cur->uid, want->uid, sizeof(uid_t) * ID_FS) != 0) {
-		int r = sys_setresuid(want->uid[ID_REAL], want->uid[ID_EFF], want->uid[ID_SAVED]);
-		if (r < 0)
-			return r;
-		fs_now = want->uid[ID_EFF];
-	}
-	if (fs_now != want->uid[ID_FS]) {
-		sys_setfsuid(want->uid[ID_FS]);
-		if (sys_setfsuid((uid_t)-1) != want->uid[ID_FS])
-			return -EPERM; /* setfsuid() reports nothing: read back */
-	}
-	return 0;
+	for (int i = 0; i < ID_SLOTS; i++)
+		if ((found->uid[i] != ID_UNKNOWN && found->uid[i] != expected->uid[i]) ||
+		    (found->gid[i] != ID_UNKNOWN && found->gid[i] != expected->gid[i]))
+			return true;
+	if (!caps_equal(&found->caps, &expected->caps) || found->ngroups != expected->ngroups)
+		return true;
+	return found->groups && !groups_equal(found, expected);
 }
 
-static int step_gid(const struct imp_creds *cur, const struct imp_creds *want)
-{
-	gid_t fs_now = cur->gid[ID_FS];
-	if (memcmp(cur->gid, want->gid, sizeof(gid_t) * ID_FS) != 0) {
-		int r = sys_setresgid(want->gid[ID_REAL], want->gid[ID_EFF], want->gid[ID_SAVED]);
-		if (r < 0)
-			return r;
-		fs_now = want->gid[ID_EFF];
-	}
-	if (fs_now != want->gid[ID_FS]) {
-		sys_setfsgid(want->gid[ID_FS]);
-		if (sys_setfsgid((gid_t)-1) != want->gid[ID_FS])
-			return -EPERM;
-	}
-	return 0;
-}
+/* ---- The steps ------------------------------------------------------------- */
 
-static bool uid_changes(const struct imp_creds *cur, const struct imp_creds *want)
-{
-	return memcmp(cur->uid, want->uid, sizeof(cur->uid)) != 0;
-}
+/* One kind of id (uid or gid): its three syscalls, so the step is written
+ * once for both. */
+struct id_ops {
+	int (*setres)(uint32_t r, uint32_t e, uint32_t s);
+	int (*getres)(uint32_t *r, uint32_t *e, uint32_t *s);
+	long (*setfs)(uint32_t fs);
+};
+static const struct id_ops uid_ops = {sys_setresuid, sys_getresuid, sys_setfsuid};
+static const struct id_ops gid_ops = {sys_setresgid, sys_getresgid, sys_setfsgid};
 
 /*
- * Run the steps in @order from @cur to @want.  A step runs only when its part
- * differs; the caps step also runs whenever the uid step ran before it,
- * because the kernel rewrites the effective set on uid changes
- * (capabilities(7)), and once more at the end if the uid step ran after it
- * and the kernel's adjustment left the sets different from @want.  @keep_going: carry on after a failed step (restore is best effort and
- * judged by the read-back); otherwise stop at the first failure.
+ * Real/effective/saved with one setres*id() when they differ, read back;
+ * then the fs id, which setres*id() has just reset to the effective one
+ * (trusted: the read-back confirmed the effective id).  setfs*id() returns
+ * the fs id it found: that is how an unknown @cur fs id is learned (the own
+ * one when impersonating, the tamper check when leaving); the one read-back
+ * after it confirms the change (T7: setfs*id reports no errors).
  */
-static int transition(const struct imp_creds *cur, const struct imp_creds *want, const enum step *order,
-                      bool keep_going)
+static int step_id(const struct id_ops *ops, uint32_t cur[ID_SLOTS], const uint32_t want[ID_SLOTS])
 {
-	bool uid_done = false, caps_done = false, caps_stale = false;
-	int first_err = 0;
-
-	for (size_t i = 0; i < 4; i++) {
-		int r = 0;
-		switch (order[i]) {
-		case STEP_GROUPS:
-			if (!groups_equal(cur, want))
-				r = sys_setgroups(want->ngroups, want->groups);
-			break;
-		case STEP_GID:
-			r = step_gid(cur, want);
-			break;
-		case STEP_UID:
-			if (uid_changes(cur, want)) {
-				r = step_uid(cur, want);
-				uid_done = true;
-				caps_stale = caps_done;
-			}
-			break;
-		case STEP_CAPS:
-			if (uid_done || !caps_equal(cur, want))
-				r = sys_capset(&want->caps);
-			caps_done = true;
-			break;
-		default:
-			r = -EINVAL;
-		}
-		if (r < 0 && first_err == 0)
-			first_err = r;
-		if (r < 0 && !keep_going)
+	bool res = memcmp(cur, want, sizeof(uint32_t) * ID_FS) != 0;
+	if (res && cur[ID_FS] == ID_UNKNOWN) { /* learn it before setres*id() resets it */
+		long q = ops->setfs(ID_UNKNOWN);
+		if (q < 0)
+			return (int)q;
+		cur[ID_FS] = (uint32_t)q;
+	}
+	if (res) {
+		uint32_t now[3];
+		int r = ops->setres(want[ID_REAL], want[ID_EFF], want[ID_SAVED]);
+		if (r == 0)
+			r = ops->getres(&now[0], &now[1], &now[2]);
+		if (r < 0)
 			return r;
+		if (memcmp(now, want, sizeof(now)) != 0)
+			return -EIO;
 	}
-	if (caps_stale) { /* only when the kernel's fixup really changed them */
-		struct sys_caps now;
-		int r = sys_capget(&now);
-		if (r == 0 && (now.eff != want->caps.eff || now.prm != want->caps.prm || now.inh != want->caps.inh))
-			r = sys_capset(&want->caps);
-		if (r < 0 && first_err == 0)
-			first_err = r;
-	}
-	return first_err;
+	uint32_t before = res ? want[ID_EFF] : cur[ID_FS];
+	if (before == want[ID_FS])
+		return 0;
+	long prev = ops->setfs(want[ID_FS]);
+	if (prev < 0)
+		return (int)prev;
+	if (before == ID_UNKNOWN)
+		cur[ID_FS] = (uint32_t)prev;
+	else if ((uint32_t)prev != before)
+		return -EIO; /* not where the kernel had it a moment ago */
+	long now = ops->setfs(ID_UNKNOWN);
+	if (now < 0)
+		return (int)now;
+	return (uint32_t)now == want[ID_FS] ? 0 : -EPERM;
 }
 
-static bool verify(const struct imp_creds *want, gid_t *scratch, size_t cap)
+static int step_groups(const struct imp_creds *cur, const struct imp_creds *want, gid_t *scratch, size_t cap)
 {
-	struct imp_creds now;
-	return creds_read(&now, scratch, cap) == 0 && creds_equal(&now, want);
-}
-
-void creds_restore(const struct imp_creds *own, const struct imp_creds *expected, bool *tampered,
-                   gid_t *scratch, size_t cap)
-{
-	struct imp_creds cur;
-
-	if (creds_read(&cur, scratch, cap) < 0)
-		imp_panic("impersonate: cannot read the thread's credentials to revert");
-	if (expected && !creds_equal(&cur, expected) && tampered)
-		*tampered = true;
-	(void)transition(&cur, own, restore_order, true);
-	if (!verify(own, scratch, cap))
-		imp_panic("impersonate: cannot restore the thread's own credentials");
-}
-
-int creds_apply(const struct imp_creds *own, const struct imp_creds *want, gid_t *scratch, size_t cap)
-{
-	int r = transition(own, want, apply_order, false);
-	if (r == 0 && !verify(want, scratch, cap))
-		r = -EIO;
+	if ((cur->groups || cur->ngroups == 0) && groups_equal(cur, want))
+		return 0;
+	int r = sys_setgroups(want->ngroups, want->groups);
 	if (r < 0)
-		creds_restore(own, NULL, NULL, scratch, cap); /* SPEC T6 */
+		return r;
+	struct imp_creds now = {.ngroups = 0};
+	r = read_groups(&now, scratch, cap);
+	if (r < 0)
+		return r;
+	return groups_equal(&now, want) ? 0 : -EIO;
+}
+
+/* The last step: capabilities as wanted, read back once.  The kernel
+ * rewrites the effective set when a uid changes (capabilities(7)), so a set
+ * made before an id step is checked and made again if it moved. */
+static int step_caps(const struct sys_caps *now_believed, const struct sys_caps *want, bool ids_moved)
+{
+	struct sys_caps now;
+	int r = 0;
+	bool set = !caps_equal(now_believed, want);
+	if (!set && !ids_moved)
+		return 0;
+	for (int round = 0; round < 2; round++) {
+		if (set && (r = sys_capset(want)) < 0)
+			return r;
+		if ((r = sys_capget(&now)) < 0)
+			return r;
+		if (caps_equal(&now, want))
+			return 0;
+		set = true; /* the kernel's fixup moved them after our set */
+	}
+	return -EIO;
+}
+
+/* ---- Moves ----------------------------------------------------------------- */
+
+int creds_move(struct imp_creds *cur, const struct imp_creds *want, const struct sys_caps *priv,
+               bool leaving, gid_t *scratch, size_t cap)
+{
+	bool ids = memcmp(cur->uid, want->uid, sizeof(cur->uid)) != 0 ||
+	           memcmp(cur->gid, want->gid, sizeof(cur->gid)) != 0;
+	bool grp = !cur->groups || !groups_equal(cur, want);
+	struct sys_caps caps = cur->caps;
+	int r = 0;
+
+	/* SPEC T12: the capabilities that allow the changes come first (if
+	 * they cannot be raised the steps that need them fail and say so) ... */
+	if ((ids || grp) && !caps_equal(&caps, priv) && sys_capset(priv) == 0)
+		caps = *priv;
+	if (leaving) { /* ... then uid, gid, groups out of an impersonation */
+		if (r == 0)
+			r = step_id(&uid_ops, cur->uid, want->uid);
+		if (r == 0)
+			r = step_id(&gid_ops, cur->gid, want->gid);
+		if (r == 0)
+			r = step_groups(cur, want, scratch, cap);
+	} else { /* ... or groups, gid, uid into one */
+		if (r == 0)
+			r = step_groups(cur, want, scratch, cap);
+		if (r == 0)
+			r = step_id(&gid_ops, cur->gid, want->gid);
+		if (r == 0)
+			r = step_id(&uid_ops, cur->uid, want->uid);
+	}
+	/* ... and the wanted capabilities last (T11). */
+	return r < 0 ? r : step_caps(&caps, &want->caps, ids);
+}
+
+int creds_recover(const struct imp_creds *want, const struct sys_caps *priv, bool leaving, gid_t *scratch,
+                  size_t cap)
+{
+	int r = -EIO;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct imp_creds now, w = *want;
+		r = creds_read(&now, scratch, cap);
+		/* an fs id @want does not know was never changed: keep it */
+		if (w.uid[ID_FS] == ID_UNKNOWN)
+			w.uid[ID_FS] = now.uid[ID_FS];
+		if (w.gid[ID_FS] == ID_UNKNOWN)
+			w.gid[ID_FS] = now.gid[ID_FS];
+		if (r == 0)
+			r = creds_move(&now, &w, priv, leaving, scratch, cap);
+		if (r == 0)
+			return 0;
+	}
 	return r;
 }

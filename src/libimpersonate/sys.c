@@ -52,14 +52,23 @@ int sys_getresgid(gid_t *r, gid_t *e, gid_t *s)
 	return ret_errno(syscall(NR_getresgid, r, e, s));
 }
 
-uid_t sys_setfsuid(uid_t fsuid)
+static long fs_prev(long r)
 {
-	return (uid_t)syscall(NR_setfsuid, fsuid);
+	if (r == -1 || (uint32_t)r == UINT32_MAX)
+		return errno ? -errno : -EIO;
+	return (long)(uint32_t)r;
 }
 
-gid_t sys_setfsgid(gid_t fsgid)
+long sys_setfsuid(uid_t fsuid)
 {
-	return (gid_t)syscall(NR_setfsgid, fsgid);
+	errno = 0;
+	return fs_prev(syscall(NR_setfsuid, fsuid));
+}
+
+long sys_setfsgid(gid_t fsgid)
+{
+	errno = 0;
+	return fs_prev(syscall(NR_setfsgid, fsgid));
 }
 
 int sys_setgroups(size_t n, const gid_t *list)

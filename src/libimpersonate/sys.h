@@ -18,11 +18,12 @@ int sys_setresgid(gid_t r, gid_t e, gid_t s);
 int sys_getresuid(uid_t *r, uid_t *e, uid_t *s);
 int sys_getresgid(gid_t *r, gid_t *e, gid_t *s);
 
-/* setfsuid/setfsgid never report an error: they return the previous value
- * whether or not the change happened.  Passing -1 changes nothing and returns
- * the current value, which is how callers read the result back. */
-uid_t sys_setfsuid(uid_t fsuid);
-gid_t sys_setfsgid(gid_t fsgid);
+/* setfsuid/setfsgid return the previous value whether or not the change
+ * happened: read the result back.  Passing -1 changes nothing and returns the
+ * current value.  No real id is (uid_t)-1, so a call that fails outright
+ * (seccomp, a security module) is told apart: -errno, never taken as an id. */
+long sys_setfsuid(uid_t fsuid);
+long sys_setfsgid(gid_t fsgid);
 
 int sys_setgroups(size_t n, const gid_t *list);
 /* Returns the count, or -EINVAL when more than @cap groups are set. */

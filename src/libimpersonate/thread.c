@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -37,11 +38,15 @@ struct frame {
 	gid_t own_inline[INLINE_GROUPS];
 };
 
+#define CALL_POOL 4
+
 struct imp_thread {
 	unsigned depth;        /* innermost frame; 0 = base */
 	bool inherited;        /* created by an impersonating thread (X1) */
 	gid_t *scratch;        /* read-back buffer */
 	size_t scratch_cap;
+	unsigned npool;        /* call objects kept for reuse: no allocation per call */
+	imp_call *pool[CALL_POOL];
 	struct frame frames[IMP_MAX_CALL_DEPTH + 1];
 	gid_t scratch_inline[64];
 };
@@ -79,22 +84,28 @@ static void release(gid_t *buf, const gid_t *inline_buf)
 /* ---- Dumpable and pdeath signal (X3) ------------------------------------- */
 
 /* Only the thread that takes the count from 0 reads the flag, and no other
- * thread can start switching (which resets it) until that read is done: the
- * others either increment an already positive count, or wait here.  The
- * lock is taken before any credential changes, and only on that transition. */
-static pthread_mutex_t dumpable_lock = PTHREAD_MUTEX_INITIALIZER;
+ * thread may start switching (which resets it) until that read is done: the
+ * count is parked at ACTIVE_READING meanwhile and the others wait the one
+ * prctl() out.  No lock: an impersonation while others are active, or a
+ * round trip on an otherwise idle process, never waits. */
+#define ACTIVE_READING (-1)
 
 static void active_inc(void)
 {
 	int n = atomic_load(&active_threads);
-	while (n > 0)
-		if (atomic_compare_exchange_weak(&active_threads, &n, n + 1))
+	for (;;) {
+		if (n == ACTIVE_READING) {
+			sched_yield();
+			n = atomic_load(&active_threads);
+		} else if (n > 0) {
+			if (atomic_compare_exchange_weak(&active_threads, &n, n + 1))
+				return;
+		} else if (atomic_compare_exchange_weak(&active_threads, &n, ACTIVE_READING)) {
+			atomic_store(&saved_dumpable, prctl(PR_GET_DUMPABLE));
+			atomic_store(&active_threads, 1);
 			return;
-	pthread_mutex_lock(&dumpable_lock);
-	if (atomic_load(&active_threads) == 0)
-		atomic_store(&saved_dumpable, prctl(PR_GET_DUMPABLE));
-	atomic_fetch_add(&active_threads, 1);
-	pthread_mutex_unlock(&dumpable_lock);
+		}
+	}
 }
 
 static void active_dec(void)
@@ -135,6 +146,7 @@ static void frame_drop(struct frame *f)
 static void thread_free(void *p)
 {
 	struct imp_thread *t = p;
+	tls = NULL; /* call objects freed from here on go back to malloc */
 	for (unsigned d = 0; d <= t->depth; d++) {
 		struct frame *f = &t->frames[d];
 		if (f->token && d == t->depth)
@@ -142,9 +154,10 @@ static void thread_free(void *p)
 		frame_drop(f);
 		release(f->own_groups, f->own_inline);
 	}
+	while (t->npool > 0)
+		free(t->pool[--t->npool]);
 	release(t->scratch, t->scratch_inline);
 	free(t);
-	tls = NULL;
 }
 
 static void atfork_child(void);
@@ -219,15 +232,26 @@ static struct frame *current_frame(struct imp_thread *t)
 
 /* ---- Switching ------------------------------------------------------------ */
 
-/* Snapshot the thread's credentials as the frame's own (T2). */
+/* Snapshot the thread's credentials as the frame's own (T2).  The fs ids
+ * are learned by the first move (setfs*id returns them). */
 static int frame_capture(struct frame *f)
 {
-	int r = read_all(&f->own, &f->own_groups, &f->own_cap, f->own_inline);
-	if (r < 0)
-		return r;
+	for (;;) {
+		int r = creds_capture(&f->own, f->own_groups, f->own_cap);
+		if (r < 0)
+			return r;
+		if (f->own.ngroups != SIZE_MAX)
+			break;
+		long n = creds_count_groups();
+		if (n < 0)
+			return (int)n;
+		if ((r = grow(&f->own_groups, &f->own_cap, f->own_inline, (size_t)n + 1)) < 0)
+			return r;
+	}
+	if (f->own.ngroups == SIZE_MAX)
+		return -EIO;
 	f->pdeathsig = 0;
 	prctl(PR_GET_PDEATHSIG, &f->pdeathsig);
-	own_note(&f->own);
 	return 0;
 }
 
@@ -268,67 +292,118 @@ static int privilege_ok(const struct imp_creds *own, uint64_t kept)
 	return 0;
 }
 
-static void frame_restore(struct imp_thread *t, struct frame *f)
+/* Room in the read-back buffer for @n groups, before any change (T13). */
+static int scratch_fit(struct imp_thread *t, size_t n)
+{
+	return grow(&t->scratch, &t->scratch_cap, t->scratch_inline, n + 1);
+}
+
+/*
+ * Move the thread from @from, the state the library last verified, to @to
+ * (@to_own: the frame's own identity, left in the order of T12), checking on
+ * the way that nothing changed @from behind our back (T9, into *@tampered).
+ * If the move fails the thread is brought to @fallback -- @from, the state
+ * the call found (T6), or for a revert @to itself, retried -- and the error
+ * returned (0 when @fallback is @to).  Only when not even that can be reached
+ * and verified does the panic handler run (T8).  @priv: the own capabilities
+ * that allow the changes.
+ */
+struct move {
+	const struct imp_creds *from, *to, *fallback;
+	bool to_own, fallback_own;
+};
+
+static int frame_move(struct imp_thread *t, const struct sys_caps *priv, const struct move *m, bool *tampered,
+                      const char *panic_message)
+{
+	struct imp_creds cur;
+	bool groups_differ;
+	int r = creds_glance(&cur, m->from, &groups_differ, t->scratch, t->scratch_cap);
+	if (r == 0) {
+		r = creds_move(&cur, m->to, priv, m->to_own, t->scratch, t->scratch_cap);
+		if (groups_differ || creds_differ(&cur, m->from))
+			*tampered = true;
+	}
+	if (r == 0)
+		return 0;
+	if (creds_recover(m->fallback, priv, m->fallback_own, t->scratch, t->scratch_cap) < 0)
+		imp_panic(panic_message);
+	return m->fallback == m->to ? 0 : r;
+}
+
+/* Back to the frame's own credentials from its impersonation (T4); the
+ * token stays for the caller to drop.  Returns 0, or -errno with the
+ * thread still impersonating (@may_fail) -- else the panic handler. */
+static int frame_leave(struct imp_thread *t, struct frame *f, bool may_fail)
 {
 	struct imp_creds was;
 	creds_for(&f->own, f->token, &was);
-	creds_restore(&f->own, &was, &f->tampered, t->scratch, t->scratch_cap);
-	frame_after_restore(f);
-}
-
-/* Before any credential changes: save own credentials if @capture (T2),
- * check privileges, and size the read-back buffer for both group lists so
- * nothing allocates inside the window (T13). */
-static int frame_prepare(struct imp_thread *t, struct frame *f, const imp_token *tok, bool capture,
-                         uint64_t kept)
-{
-	int r = capture ? frame_capture(f) : 0;
+	struct move m = {&was, &f->own, may_fail ? &was : &f->own, true, !may_fail};
+	int r = frame_move(t, &f->own.caps, &m, &f->tampered,
+	                   "impersonate: cannot restore the thread's own credentials");
 	if (r == 0)
-		r = privilege_ok(&f->own, kept);
-	if (r == 0)
-		r = grow(&t->scratch, &t->scratch_cap, t->scratch_inline,
-		         (tok->ngroups > f->own.ngroups ? tok->ngroups : f->own.ngroups) + 1);
+		frame_after_restore(f);
 	return r;
 }
 
-static int frame_impersonate(struct imp_thread *t, struct frame *f, imp_token *tok)
+/* The first impersonation of a frame: capture own (T2), move, and on any
+ * failure back to own, verified (T6). */
+static int frame_enter(struct imp_thread *t, struct frame *f, imp_token *tok)
 {
-	bool first = !f->token;
-	int r = frame_prepare(t, f, tok, first, tok->kept_caps);
+	int r = frame_capture(f);
+	if (r == 0)
+		r = privilege_ok(&f->own, tok->kept_caps);
+	if (r == 0)
+		r = scratch_fit(t, tok->ngroups > f->own.ngroups ? tok->ngroups : f->own.ngroups);
 	if (r < 0)
 		return r;
 
 	struct imp_creds want;
 	creds_for(&f->own, tok, &want);
-	if (first) {
-		active_inc();
-		r = creds_apply(&f->own, &want, t->scratch, t->scratch_cap);
-		if (r < 0) {
-			frame_after_restore(f);
-			active_dec();
-			return r;
-		}
-	} else {
-		/* T3: switch to @tok; the saved credentials stay those of T2.
-		 * Our own capabilities are needed to switch, so go through own. */
-		struct imp_creds was;
-		creds_for(&f->own, f->token, &was);
-		creds_restore(&f->own, &was, &f->tampered, t->scratch, t->scratch_cap);
-		r = creds_apply(&f->own, &want, t->scratch, t->scratch_cap);
-		if (r < 0) {
-			if (creds_apply(&f->own, &was, t->scratch, t->scratch_cap) < 0)
-				imp_panic("impersonate: cannot return to the previous impersonation");
-			return r; /* T6: back where the call found the thread */
-		}
-		imp_token_unref(f->token);
+	active_inc();
+	r = creds_move(&f->own, &want, &f->own.caps, false, t->scratch, t->scratch_cap);
+	if (r < 0) {
+		/* fs ids the move did not learn were never changed */
+		if (creds_recover(&f->own, &f->own.caps, true, t->scratch, t->scratch_cap) < 0)
+			imp_panic("impersonate: cannot restore the thread's own credentials");
+		frame_after_restore(f);
+		active_dec();
+		return r;
 	}
+	own_note(&f->own);
 	f->token = imp_token_ref(tok);
 	return 0;
 }
 
+/* T3: straight from one impersonation to the next; the saved credentials
+ * stay those of T2.  On failure the previous impersonation is back (T6). */
+static int frame_replace(struct imp_thread *t, struct frame *f, imp_token *tok)
+{
+	int r = privilege_ok(&f->own, tok->kept_caps);
+	if (r == 0)
+		r = scratch_fit(t, tok->ngroups > f->token->ngroups ? tok->ngroups : f->token->ngroups);
+	if (r < 0)
+		return r;
+	struct imp_creds was, want;
+	creds_for(&f->own, f->token, &was);
+	creds_for(&f->own, tok, &want);
+	struct move m = {&was, &want, &was, false, false};
+	r = frame_move(t, &f->own.caps, &m, &f->tampered, "impersonate: cannot return to the previous impersonation");
+	if (r < 0)
+		return r;
+	imp_token_unref(f->token);
+	f->token = imp_token_ref(tok);
+	return 0;
+}
+
+static int frame_impersonate(struct imp_thread *t, struct frame *f, imp_token *tok)
+{
+	return f->token ? frame_replace(t, f, tok) : frame_enter(t, f, tok);
+}
+
 static int frame_revert(struct imp_thread *t, struct frame *f)
 {
-	frame_restore(t, f);
+	(void)frame_leave(t, f, false);
 	imp_token_unref(f->token);
 	f->token = NULL;
 	active_dec();
@@ -405,6 +480,24 @@ IMP_PUBLIC int imp_current_token(imp_token **ret)
 
 /* ---- Public: call frames -------------------------------------------------- */
 
+/* A call object from the thread's pool (T13: no allocation per call). */
+static imp_call *call_new(struct imp_thread *t)
+{
+	if (t->npool > 0)
+		return t->pool[--t->npool];
+	return malloc(sizeof(imp_call));
+}
+
+static void call_free(imp_call *call)
+{
+	struct imp_thread *t = tls;
+	call->magic = IMP_DEAD_MAGIC;
+	if (t && t->npool < CALL_POOL)
+		t->pool[t->npool++] = call;
+	else
+		free(call);
+}
+
 IMP_PUBLIC int imp_call_begin(imp_token *client, imp_call **ret)
 {
 	struct imp_thread *t;
@@ -418,19 +511,20 @@ IMP_PUBLIC int imp_call_begin(imp_token *client, imp_call **ret)
 	if (t->depth >= IMP_MAX_CALL_DEPTH)
 		return -EOVERFLOW; /* F5 */
 
-	imp_call *call = calloc(1, sizeof(*call));
+	imp_call *call = call_new(t);
 	if (!call)
 		return -ENOMEM;
+	struct frame *outer = current_frame(t);
+	if (outer->token && (r = frame_leave(t, outer, true)) < 0) {
+		call_free(call); /* F3: the inner call starts as ourselves; T6 */
+		return r;
+	}
 	call->magic = IMP_CALL_MAGIC;
 	atomic_init(&call->refs, 2); /* the caller's and the frame's */
 	atomic_init(&call->complete, false);
 	call->client = imp_token_ref(client);
 	call->owner = t;
 	call->depth = t->depth + 1;
-
-	struct frame *outer = current_frame(t);
-	if (outer->token)
-		frame_restore(t, outer); /* F3: the inner call starts as ourselves */
 	t->depth++;
 	current_frame(t)->call = call;
 	*ret = call;
@@ -446,6 +540,32 @@ IMP_PUBLIC int imp_call_impersonate(imp_call *call)
 	return imp_impersonate(call->client);
 }
 
+/* F2 F3: from the inner frame's state straight to the outer one's; on
+ * failure the inner call stays as it was, active, and the error is returned
+ * (T6).  The inner frame's own identity is the outer frame's. */
+static int call_unwind(struct imp_thread *t, struct frame *f, struct frame *outer)
+{
+	if (!f->token && !outer->token)
+		return 0;
+	struct imp_creds from, to;
+	if (f->token)
+		creds_for(&f->own, f->token, &from);
+	else
+		from = outer->own; /* begun as ourselves (F1), never impersonated */
+	if (outer->token)
+		creds_for(&outer->own, outer->token, &to);
+	else
+		to = f->own;
+	struct move m = {&from, &to, &from, !outer->token, !f->token};
+	int r = scratch_fit(t, from.ngroups > to.ngroups ? from.ngroups : to.ngroups);
+	if (r == 0)
+		r = frame_move(t, f->token ? &f->own.caps : &outer->own.caps, &m, &f->tampered,
+		               "impersonate: cannot restore the inner call's state");
+	if (r == 0 && !outer->token)
+		frame_after_restore(f);
+	return r;
+}
+
 IMP_PUBLIC int imp_call_end(imp_call *call)
 {
 	if (!call_valid(call))
@@ -458,19 +578,14 @@ IMP_PUBLIC int imp_call_end(imp_call *call)
 	if (t->depth != call->depth || current_frame(t)->call != call)
 		return -EBUSY; /* F5: inner calls still active */
 
-	struct frame *f = current_frame(t);
-	int r = f->token ? frame_revert(t, f) : 0; /* F2 */
+	struct frame *f = current_frame(t), *outer = &t->frames[t->depth - 1];
+	int r = call_unwind(t, f, outer);
+	if (r < 0)
+		return r;
+	bool tampered = f->tampered;
 	frame_drop(f);
 	t->depth--;
-
-	struct frame *outer = current_frame(t);
-	if (outer->token) { /* F3: give the outer call its impersonation back */
-		struct imp_creds want;
-		creds_for(&outer->own, outer->token, &want);
-		if (creds_apply(&outer->own, &want, t->scratch, t->scratch_cap) < 0)
-			imp_panic("impersonate: cannot restore the outer call's impersonation");
-	}
-	return r;
+	return tampered ? -EUCLEAN : 0;
 }
 
 IMP_PUBLIC int imp_call_current(imp_call **ret)
@@ -495,8 +610,7 @@ IMP_PUBLIC void imp_call_unref(imp_call *call)
 		return;
 	if (atomic_fetch_sub_explicit(&call->refs, 1, memory_order_acq_rel) == 1) {
 		imp_token_unref(call->client);
-		call->magic = IMP_DEAD_MAGIC;
-		free(call);
+		call_free(call);
 	}
 }
 
@@ -524,7 +638,8 @@ static void restore_process_own(struct imp_thread *t, struct frame *f)
 	    grow(&t->scratch, &t->scratch_cap, t->scratch_inline, OWN_MAX_GROUPS + 1) < 0 ||
 	    own_load(&f->own, f->own_groups) < 0)
 		imp_panic("impersonate: fork child of an inherited thread: the process's own credentials are unknown");
-	creds_restore(&f->own, NULL, NULL, t->scratch, t->scratch_cap);
+	if (creds_recover(&f->own, &f->own.caps, true, t->scratch, t->scratch_cap) < 0)
+		imp_panic("impersonate: cannot restore the thread's own credentials");
 	frame_after_restore(f);
 	t->inherited = false;
 }
@@ -539,8 +654,7 @@ static void atfork_child(void)
 {
 	struct imp_thread *t = tls;
 
-	pthread_mutex_init(&dumpable_lock, NULL); /* its owner may not exist here */
-	atomic_store(&active_threads, 0);
+	atomic_store(&active_threads, 0); /* a parent thread may have been reading */
 	if (!t)
 		return;
 	struct frame *f = current_frame(t);
@@ -548,7 +662,7 @@ static void atfork_child(void)
 	if (t->inherited)
 		restore_process_own(t, f);
 	else if (f->token)
-		frame_restore(t, f);
+		(void)frame_leave(t, f, false);
 	for (unsigned d = 0; d <= t->depth; d++)
 		frame_drop(&t->frames[d]);
 	atomic_store(&active_threads, 0);
@@ -557,6 +671,13 @@ static void atfork_child(void)
 
 /* ---- A child as the client (X2) ------------------------------------------- */
 
+/*
+ * Groups and gids first, verified, and back to own on any failure: nothing
+ * changed.  Then setresuid() to the client in every slot, which takes the
+ * capabilities needed to come back (the point of no return); from there the
+ * rest (capabilities cleared, everything verified) is retried and, if it
+ * cannot be completed, the panic handler runs.
+ */
 IMP_PUBLIC int imp_become_client(const imp_token *tok)
 {
 	struct imp_thread *t;
@@ -566,21 +687,39 @@ IMP_PUBLIC int imp_become_client(const imp_token *tok)
 	struct frame *f = current_frame(t);
 	if (f->token)
 		return -EBUSY;
-	r = frame_prepare(t, f, tok, true, 0); /* kept caps are dropped too */
+	r = frame_capture(f);
+	if (r == 0)
+		r = privilege_ok(&f->own, 0); /* kept caps are dropped too */
+	if (r == 0)
+		r = scratch_fit(t, tok->ngroups > f->own.ngroups ? tok->ngroups : f->own.ngroups);
 	if (r < 0)
 		return r;
 
-	/* Every id slot, no capability at all: irreversible by design. */
-	struct imp_creds want = f->own;
-	for (int i = 0; i < ID_SLOTS; i++) {
+	struct imp_creds half = f->own, want;
+	for (int i = 0; i < ID_SLOTS; i++)
+		half.gid[i] = tok->gid;
+	half.groups = tok->groups;
+	half.ngroups = tok->ngroups;
+	want = half;
+	for (int i = 0; i < ID_SLOTS; i++)
 		want.uid[i] = tok->uid;
-		want.gid[i] = tok->gid;
-	}
-	want.groups = tok->groups;
-	want.ngroups = tok->ngroups;
 	want.caps = (struct sys_caps){0, 0, 0};
-	r = creds_apply(&f->own, &want, t->scratch, t->scratch_cap);
-	if (r == 0) /* already empty unless @tok is uid 0: the kernel clears it */
-		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	return r;
+
+	active_inc();
+	r = creds_move(&f->own, &half, &f->own.caps, false, t->scratch, t->scratch_cap);
+	if (r == 0)
+		r = sys_setresuid(tok->uid, tok->uid, tok->uid);
+	if (r < 0) {
+		if (creds_recover(&f->own, &f->own.caps, true, t->scratch, t->scratch_cap) < 0)
+			imp_panic("impersonate: cannot restore the thread's own credentials");
+		frame_after_restore(f);
+		active_dec();
+		return r; /* nothing changed */
+	}
+	if (creds_recover(&want, &f->own.caps, false, t->scratch, t->scratch_cap) < 0)
+		imp_panic("impersonate: cannot complete the switch to the client");
+	/* already empty unless @tok is uid 0: the kernel clears it */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	active_dec();
+	return 0;
 }
