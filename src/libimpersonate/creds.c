@@ -63,10 +63,19 @@ static bool groups_equal(const struct imp_creds *a, const struct imp_creds *b)
 	       (a->ngroups == 0 || memcmp(a->groups, b->groups, a->ngroups * sizeof(gid_t)) == 0);
 }
 
-int creds_glance(struct imp_creds *c, const struct imp_creds *expected, bool *groups_differ, gid_t *buf,
-                 size_t cap)
+int creds_glance(struct imp_creds *c, const struct imp_creds *expected, bool read_ids, bool *groups_differ,
+                 gid_t *buf, size_t cap)
 {
-	int r = read_ids_caps(c);
+	int r;
+	if (read_ids) {
+		r = read_ids_caps(c);
+	} else {
+		memcpy(c->uid, expected->uid, sizeof(c->uid));
+		memcpy(c->gid, expected->gid, sizeof(c->gid));
+		c->uid[ID_FS] = ID_UNKNOWN;
+		c->gid[ID_FS] = ID_UNKNOWN;
+		r = sys_capget(&c->caps);
+	}
 	if (r < 0)
 		return r;
 	*groups_differ = false;

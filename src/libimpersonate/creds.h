@@ -46,14 +46,16 @@ int creds_read(struct imp_creds *c, gid_t *buf, size_t cap);
  * from the setfs*id() calls that change them. */
 int creds_capture(struct imp_creds *c, gid_t *buf, size_t cap);
 
-/* What leaving @expected must check for tampering (T9): ids, capabilities,
+/* What leaving @expected must check for tampering (T9): capabilities and
  * the number of groups; the group list itself only when @expected holds
  * CAP_SETGID (without it nothing can change the list behind our back
  * without first changing the capabilities, which are read), compared at
- * once into *@groups_differ (c->groups is left NULL).  fs ids are left
- * unknown: the move learns them. */
-int creds_glance(struct imp_creds *c, const struct imp_creds *expected, bool *groups_differ, gid_t *buf,
-                 size_t cap);
+ * once into *@groups_differ (c->groups is left NULL).  Real, effective and
+ * saved ids only if @read_ids; else they are taken as @expected's: the
+ * caller knows that any change of them would also reset the fs ids, which
+ * the move finds.  fs ids are left unknown: the move learns them. */
+int creds_glance(struct imp_creds *c, const struct imp_creds *expected, bool read_ids, bool *groups_differ,
+                 gid_t *buf, size_t cap);
 
 /* Number of supplementary groups the calling thread has now. */
 long creds_count_groups(void);

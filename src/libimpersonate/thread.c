@@ -311,19 +311,45 @@ static int scratch_fit(struct imp_thread *t, size_t n)
 struct move {
 	const struct imp_creds *from, *to, *fallback;
 	bool to_own, fallback_own;
+	bool read_ids; /* see ids_may_hide() */
 };
+
+/*
+ * Can the real/effective/saved ids of @f's impersonation change without the
+ * fs ids showing it?  Every set*id() call resets the fs id to the new
+ * effective one, so in fs mode a change shows at revert (setfs*id returns
+ * the fs id found) -- unless the new effective id is the token's own: with
+ * CAP_SETUID/CAP_SETGID kept, or a token whose id is one of the thread's
+ * own ids.  (A change that leaves the effective id alone -- real and saved
+ * set to the token's id -- makes every id nonzero, which empties the
+ * permitted set: revert then cannot succeed and panics, T8.)
+ */
+static bool ids_may_hide(const struct frame *f)
+{
+	const imp_token *tok = f->token;
+	const uint64_t setid = CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID);
+	if (!tok || (tok->kept_caps & setid))
+		return true;
+	for (int i = 0; i < ID_FS; i++)
+		if (f->own.uid[i] == tok->uid || f->own.gid[i] == tok->gid)
+			return true;
+	return false;
+}
 
 static int frame_move(struct imp_thread *t, const struct sys_caps *priv, const struct move *m, bool *tampered,
                       const char *panic_message)
 {
 	struct imp_creds cur;
-	bool groups_differ;
-	int r = creds_glance(&cur, m->from, &groups_differ, t->scratch, t->scratch_cap);
+	bool groups_differ, found = false;
+	int r = creds_glance(&cur, m->from, m->read_ids, &groups_differ, t->scratch, t->scratch_cap);
 	if (r == 0) {
 		r = creds_move(&cur, m->to, priv, m->to_own, t->scratch, t->scratch_cap);
-		if (groups_differ || creds_differ(&cur, m->from))
-			*tampered = true;
+		found = groups_differ || creds_differ(&cur, m->from);
+		*tampered |= found;
 	}
+	/* Ids not read were taken as expected: after tampering, read them. */
+	if (r == 0 && found && !m->read_ids)
+		r = creds_recover(m->to, priv, m->to_own, t->scratch, t->scratch_cap);
 	if (r == 0)
 		return 0;
 	if (creds_recover(m->fallback, priv, m->fallback_own, t->scratch, t->scratch_cap) < 0)
@@ -338,7 +364,7 @@ static int frame_leave(struct imp_thread *t, struct frame *f, bool may_fail)
 {
 	struct imp_creds was;
 	creds_for(&f->own, f->token, &was);
-	struct move m = {&was, &f->own, may_fail ? &was : &f->own, true, !may_fail};
+	struct move m = {&was, &f->own, may_fail ? &was : &f->own, true, !may_fail, ids_may_hide(f)};
 	int r = frame_move(t, &f->own.caps, &m, &f->tampered,
 	                   "impersonate: cannot restore the thread's own credentials");
 	if (r == 0)
@@ -387,7 +413,7 @@ static int frame_replace(struct imp_thread *t, struct frame *f, imp_token *tok)
 	struct imp_creds was, want;
 	creds_for(&f->own, f->token, &was);
 	creds_for(&f->own, tok, &want);
-	struct move m = {&was, &want, &was, false, false};
+	struct move m = {&was, &want, &was, false, false, ids_may_hide(f)};
 	r = frame_move(t, &f->own.caps, &m, &f->tampered, "impersonate: cannot return to the previous impersonation");
 	if (r < 0)
 		return r;
@@ -556,10 +582,14 @@ static int call_unwind(struct imp_thread *t, struct frame *f, struct frame *oute
 		creds_for(&outer->own, outer->token, &to);
 	else
 		to = f->own;
-	struct move m = {&from, &to, &from, !outer->token, !f->token};
+	/* From our own identity (which may change anything) read every id, and
+	 * report tampering only of the inner impersonation. */
+	struct move m = {&from, &to, &from, !outer->token, !f->token, !f->token || ids_may_hide(f)};
+	bool own_changed = false;
 	int r = scratch_fit(t, from.ngroups > to.ngroups ? from.ngroups : to.ngroups);
 	if (r == 0)
-		r = frame_move(t, f->token ? &f->own.caps : &outer->own.caps, &m, &f->tampered,
+		r = frame_move(t, f->token ? &f->own.caps : &outer->own.caps, &m,
+		               f->token ? &f->tampered : &own_changed,
 		               "impersonate: cannot restore the inner call's state");
 	if (r == 0 && !outer->token)
 		frame_after_restore(f);
