@@ -75,8 +75,9 @@ __attribute__((noreturn)) void imp_panic(const char *message);
  * current frame, or inherited from its creator (X1).  0 or -ENOMEM. */
 int thread_view(bool *impersonating, bool *inherited);
 
-/* SPEC X4: false when libpsx is loaded, which makes libcap's capability
- * changes process-wide.  Cached after the first call. */
+/* SPEC X4: false when libpsx was active when this library was loaded,
+ * which makes libcap's capability changes process-wide (support.c: why
+ * once is enough). */
 bool support_per_thread(void);
 
 /* SPEC U2 (uring.c): unregister the io_uring personalities of a token that

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Can this process impersonate here and now?  (SPEC X4, S5) */
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,24 +13,44 @@
 /*
  * libpsx (libcap's POSIX semantics helper) makes cap_set_proc() and friends
  * act on every thread of the process.  Our own capset calls are raw and stay
- * per-thread, but with psx loaded any libcap user in the process (a PAM
+ * per-thread, but with psx active any libcap user in the process (a PAM
  * module, say) would silently change the impersonating threads too, so the
  * per-thread guarantee is gone: refuse (X4).
+ *
+ * Checked once, when this library is loaded, and that is enough: libpsx
+ * takes over libcap only from libcap's own constructor (cap_set_syscall(NULL,
+ * NULL) asks for psx_load_syscalls(), which libpsx defines), and libcap is
+ * this library's dependency, so it has been initialised -- with or without
+ * psx -- before our constructor runs.  A libpsx loaded later (a PAM module's
+ * dlopen) cannot take over that libcap any more; tests/process/test-psx-late
+ * shows it.  What is checked: psx symbols in the global scope, or a libpsx
+ * anywhere in the process (a module may hold it in its local scope, with a
+ * libcap it loaded itself).  Code that wires psx into libcap by hand
+ * (cap_set_syscall(psx_syscall3, psx_syscall6)) is not detected.
  */
+static int find_psx(struct dl_phdr_info *info, size_t size, void *unused)
+{
+	const char *base = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+	base = base ? base + 1 : info->dlpi_name;
+	return base && strncmp(base, "libpsx.so", 9) == 0;
+}
+
 static bool psx_loaded(void)
 {
-	return dlsym(RTLD_DEFAULT, "psx_syscall3") != NULL || dlsym(RTLD_DEFAULT, "psx_syscall6") != NULL;
+	return dlsym(RTLD_DEFAULT, "psx_syscall3") != NULL || dlsym(RTLD_DEFAULT, "psx_syscall6") != NULL ||
+	       dl_iterate_phdr(find_psx, NULL) != 0;
+}
+
+static atomic_bool per_thread_at_load;
+
+__attribute__((constructor)) static void support_init(void)
+{
+	atomic_store(&per_thread_at_load, !psx_loaded());
 }
 
 bool support_per_thread(void)
 {
-	static atomic_int cached = -1;
-	int v = atomic_load_explicit(&cached, memory_order_relaxed);
-	if (v < 0) {
-		v = !psx_loaded();
-		atomic_store_explicit(&cached, v, memory_order_relaxed);
-	}
-	return v;
+	return atomic_load_explicit(&per_thread_at_load, memory_order_relaxed);
 }
 
 IMP_PUBLIC int imp_query_support(struct imp_support *info)

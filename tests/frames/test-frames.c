@@ -11,6 +11,7 @@
  * library) to prove that a refused call took no reference.
  */
 #include <linux/capability.h>
+#include <setjmp.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -615,6 +616,48 @@ TEST(f5_end_twice_and_bad_calls)
 	imp_call_unref(call);
 	imp_token_unref(alice);
 	imp_token_unref(bob);
+}
+
+static jmp_buf jump_out;
+
+static void impersonate_in_a_call_and_jump(imp_token *tok, imp_call **call)
+{
+	CHECK_EQ(imp_call_begin(tok, call), 0);
+	CHECK_EQ(imp_call_impersonate(*call), 0);
+	longjmp(jump_out, 1);
+}
+
+/* F2 F5, documented in imp_call_begin(3): longjmp() out of a call frame does
+ * not end it -- the library cannot see the jump.  The thread keeps
+ * impersonating in the inner frame, imp_call_current() still gives the
+ * call, the outer state is untouched underneath; imp_call_end() from the
+ * landing point ends it and restores the outer state exactly. */
+TEST(f2_longjmp_out_of_a_call_frame_leaves_it_open)
+{
+	own_identity_setup();
+	for (int m = 0; m < 2; m++) {
+		imp_token *alice = user_token("alice", modes[m]), *bob = user_token("bob", modes[m]);
+		imp_call *volatile call = NULL;
+		imp_call *cur;
+		struct kcreds own;
+		kc_read(0, &own);
+		CHECK_EQ(imp_impersonate(bob), 0); /* the outer state to come back to */
+		if (setjmp(jump_out) == 0)
+			impersonate_in_a_call_and_jump(alice, (imp_call **)&call);
+		CHECK_EQ(imp_is_impersonating(), 1);
+		CHECK_IMPERSONATING(&own, 0, alice);
+		CHECK_EQ(imp_call_current(&cur), 0);
+		CHECK(cur == call);
+		imp_call_unref(cur);
+		CHECK_EQ(imp_call_end(call), 0);
+		CHECK_IMPERSONATING(&own, 0, bob);
+		CHECK_EQ(imp_call_current(&cur), -ENOENT);
+		CHECK_EQ(imp_revert(), 0);
+		CHECK_THREAD_IS(0, &own);
+		imp_call_unref(call);
+		imp_token_unref(alice);
+		imp_token_unref(bob);
+	}
 }
 
 int main(int argc, char **argv)

@@ -10,6 +10,7 @@
  */
 #include <malloc.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -32,6 +33,11 @@ static imp_token *user_token(const char *name, unsigned flags)
 	imp_token *t;
 	CHECK_EQ(imp_token_for_user(name, flags, &t), 0);
 	return t;
+}
+
+static size_t token_refs(const imp_token *t)
+{
+	return atomic_load(&t->refs);
 }
 
 static void read_all(int fd, char *buf, size_t size)
@@ -1069,6 +1075,149 @@ TEST(x5_kept_setgid_lets_glibc_setgroups_overwrite_the_groups)
 	worker_stop(w);
 	imp_token_unref(keep);
 	imp_token_unref(alice);
+}
+
+/* SPEC X5: glibc setuid(0) in another thread: without CAP_SETUID the
+ * impersonating thread may still take uid 0 (its real and saved uid), so
+ * the call succeeds everywhere, no abort; the fs (and in full mode
+ * effective) uid goes back to 0 behind the library's back, and revert
+ * finds it, restores the own credentials and reports -EUCLEAN (T9). */
+TEST(x5_glibc_setuid_elsewhere_is_found_at_revert)
+{
+	for (int m = 0; m < 2; m++) {
+		struct worker *w = worker_start();
+		imp_token *alice = user_token("alice", modes[m]);
+		struct kcreds w_own, now;
+		kc_read(worker_tid(w), &w_own);
+		CHECK_EQ(worker_run(w, w_impersonate, alice), 0);
+		CHECK_EQ(setuid(0), 0);
+		kc_read(worker_tid(w), &now);
+		CHECK_EQ(now.uid[1], 0);
+		CHECK_EQ(now.uid[3], 0);
+		CHECK_EQ(worker_run(w, w_is_impersonating, NULL), 1);
+		CHECK_EQ(worker_run(w, w_revert, NULL), -EUCLEAN);
+		CHECK_THREAD_IS(worker_tid(w), &w_own);
+		worker_stop(w);
+		imp_token_unref(alice);
+	}
+}
+
+/* ---- Cancellation, signals (issue 11 item 7) -------------------------------- */
+
+struct cancel_arg {
+	imp_token *tok;
+	pthread_barrier_t ready;
+	bool cleanup_reverts;
+	int cleanup_result;
+};
+
+static void cleanup_revert(void *p)
+{
+	struct cancel_arg *a = p;
+	if (a->cleanup_reverts)
+		a->cleanup_result = imp_revert();
+}
+
+static void *impersonate_then_wait(void *p)
+{
+	struct cancel_arg *a = p;
+	CHECK_EQ(imp_impersonate(a->tok), 0);
+	pthread_cleanup_push(cleanup_revert, a);
+	pthread_barrier_wait(&a->ready);
+	for (;;)
+		pause(); /* a cancellation point */
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+/* X1 X3, documented in imp_impersonate(3): a thread cancelled while it
+ * impersonates ends with its kernel credentials; the library frees its
+ * state, drops its token reference and puts the process's dumpable flag
+ * back.  A cleanup handler may revert (imp_revert() is an ordinary call
+ * there).  Other threads and the process carry on as before. */
+TEST(x1_thread_cancelled_while_impersonating)
+{
+	char *dir = files_make();
+	for (int m = 0; m < 2; m++) {
+		for (int handler = 0; handler < 2; handler++) {
+			struct cancel_arg a = {.tok = user_token("alice", modes[m]), .cleanup_reverts = handler,
+			                       .cleanup_result = 1};
+			struct kcreds own;
+			pthread_t th;
+			void *ret;
+			kc_read(0, &own);
+			CHECK_EQ(prctl(PR_SET_DUMPABLE, 1), 0);
+			CHECK_EQ(pthread_barrier_init(&a.ready, NULL, 2), 0);
+			CHECK_EQ(pthread_create(&th, NULL, impersonate_then_wait, &a), 0);
+			pthread_barrier_wait(&a.ready);
+			CHECK_EQ(token_refs(a.tok), 2);
+			CHECK_EQ(pthread_cancel(th), 0);
+			CHECK_EQ(pthread_join(th, &ret), 0);
+			CHECK(ret == PTHREAD_CANCELED);
+			CHECK_EQ(a.cleanup_result, handler ? 0 : 1);
+			CHECK_EQ(token_refs(a.tok), 1);          /* no leak (X1) */
+			CHECK_EQ(prctl(PR_GET_DUMPABLE), 1);     /* X3 */
+			CHECK_THREAD_IS(0, &own);
+			CHECK_EQ(imp_impersonate(a.tok), 0);     /* the process carries on */
+			CHECK_ACCESS(dir, AS_ALICE);
+			CHECK_EQ(imp_revert(), 0);
+			CHECK_THREAD_IS(0, &own);
+			pthread_barrier_destroy(&a.ready);
+			imp_token_unref(a.tok);
+		}
+	}
+	tmpdir_remove(dir);
+}
+
+static const char *signal_dir;
+static volatile sig_atomic_t signal_done;
+static volatile long signal_fsuid;
+static volatile int signal_open_root, signal_open_alice;
+
+/* Async-signal-safe: raw syscalls and open(2) only, no library call. */
+static void on_usr1(int sig)
+{
+	signal_fsuid = syscall(SYS_setfsuid, -1);
+	signal_open_root = try_open(signal_dir, "root.txt", O_RDONLY);
+	signal_open_alice = try_open(signal_dir, "alice.txt", O_RDONLY);
+	signal_done = 1;
+}
+
+static void signal_worker(struct worker *w)
+{
+	signal_done = 0;
+	CHECK_EQ(syscall(SYS_tgkill, getpid(), worker_tid(w), SIGUSR1), 0);
+	for (int i = 0; i < 10000 && !signal_done; i++)
+		usleep(1000);
+	CHECK(signal_done);
+}
+
+/* T1, documented in imp_impersonate(3): a signal handler runs on the
+ * interrupted thread with that thread's credentials: while it impersonates,
+ * as the client (root's file refused, alice's opened); after revert, as
+ * itself. */
+TEST(t1_signal_handler_runs_with_the_threads_identity)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+	sigemptyset(&sa.sa_mask);
+	CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+	signal_dir = files_make();
+	for (int m = 0; m < 2; m++) {
+		struct worker *w = worker_start();
+		imp_token *alice = user_token("alice", modes[m]);
+		CHECK_EQ(worker_run(w, w_impersonate, alice), 0);
+		signal_worker(w);
+		CHECK_EQ(signal_fsuid, ALICE);
+		CHECK_EQ(signal_open_root, EACCES);
+		CHECK_EQ(signal_open_alice, 0);
+		CHECK_EQ(worker_run(w, w_revert, NULL), 0);
+		signal_worker(w);
+		CHECK_EQ(signal_fsuid, 0);
+		CHECK_EQ(signal_open_root, 0);
+		worker_stop(w);
+		imp_token_unref(alice);
+	}
+	tmpdir_remove((char *)signal_dir);
 }
 
 int main(int argc, char **argv)
