@@ -5,7 +5,6 @@
  * calling thread and for a sibling thread.  Each quoted seed sentence is
  * found by check-seed-coverage.py.
  */
-#include <dlfcn.h>
 #include <stddef.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
@@ -435,32 +434,7 @@ TEST(s5_no_flag_and_no_impersonation_without_privilege)
 	sibling_stop(s);
 }
 
-/* SPEC S5, X4: with libpsx loaded (capability changes would become
- * process-wide) the flag is gone and ImpersonateSecurityContext returns
- * SEC_E_UNSUPPORTED_FUNCTION (0x80090302), nothing changed. */
-TEST(s5_no_flag_and_unsupported_with_psx)
-{
-	struct kcreds own, sib;
-	struct sibling *s = sibling_start();
-	imp_token *alice = wt_token(ALICE, ALICE, 0);
-	CtxtHandle h = accept_tok(alice, 0);
-	PSecPkgInfoA info;
-
-	if (!dlopen("libpsx.so.2", RTLD_NOW | RTLD_GLOBAL))
-		harness_skip("libpsx.so.2 is not installed");
-	kc_read(0, &own);
-	kc_read(sibling_tid(s), &sib);
-	CHECK_EQ(QuerySecurityPackageInfoA((SEC_CHAR *)IMP_SSP_NAME_A, &info), SEC_E_OK);
-	CHECK_EQ(info->fCapabilities & SECPKG_FLAG_IMPERSONATION, 0);
-	CHECK(strstr(info->Comment, "libpsx") != NULL);
-	FreeContextBuffer(info);
-	CHECK_EQ(ImpersonateSecurityContext(&h), SEC_E_UNSUPPORTED_FUNCTION);
-	CHECK_EQ((uint32_t)SEC_E_UNSUPPORTED_FUNCTION, 0x80090302u);
-	EXPECT_SAME(0, &own);
-	EXPECT_SAME(sibling_tid(s), &sib);
-	imp_token_unref(alice);
-	sibling_stop(s);
-}
+/* SPEC S5, X4 with libpsx active: test-sspi-psx.c (linked with libpsx). */
 
 /* ---- S6: identify level --------------------------------------------------- */
 
