@@ -252,7 +252,8 @@ IMP_WUR int imp_call_impersonate(imp_call *call);
  * Returns 0, -EUCLEAN (ended after tampering was found, see imp_revert()),
  * -EINVAL (not a call), -EXDEV (begun on another thread), -EBUSY (not the
  * innermost frame: inner calls are still active, F5), -ESTALE (already
- * ended).
+ * ended), or an error of imp_impersonate() from the switch to the outer
+ * state: then the call is still active and the thread as it was in it (T6).
  */
 int imp_call_end(imp_call *call);
 
@@ -321,7 +322,8 @@ imp_panic_fn imp_set_panic_handler(imp_panic_fn fn);
  * only the calling thread changes.  Kept capabilities of @tok are ignored.
  * Returns 0 or -errno as imp_impersonate(), and -EBUSY if the thread is
  * impersonating in its current frame; on failure nothing changed and the
- * child should _exit().
+ * child should _exit().  A failure after setresuid() gave every uid slot to
+ * the client (no way back) is retried, then reaches the panic handler.
  */
 IMP_WUR int imp_become_client(const imp_token *tok);
 
