@@ -152,6 +152,13 @@ static void floor_full_read_back(struct variant *v, int n)
 	}
 }
 
+/* What entering the kernel costs here: every read-back pays it. */
+static void getpid_calls(struct variant *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		syscall(SYS_getpid);
+}
+
 static void lib_round_trip(struct variant *v, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -241,6 +248,7 @@ static void setup_variants(void)
 {
 	static const long gs[] = {0, 1, 16, 256, 1024};
 	static const long threads[] = {0, 8, 64, 256};
+	add("base", "getpid (a syscall doing nothing)", 1, 100, getpid_calls, 0, -1);
 	for (size_t i = 0; i < 5; i++) {
 		int b = batch_for(gs[i]);
 		int ffs = add("fs", "floor", gs[i], b, floor_fs, 0, -1);
@@ -250,7 +258,7 @@ static void setup_variants(void)
 		add("full", "floor+read-back", gs[i], b, floor_full_read_back, 0, ffull);
 		add("full", "library", gs[i], b, lib_round_trip, IMP_MODE_FULL, ffull);
 	}
-	int ffs16 = 2 * 6; /* fs floor at 16 groups */
+	int ffs16 = 1 + 2 * 6; /* fs floor at 16 groups */
 	add("call", "begin+end", 0, 100, call_frame, IMP_MODE_FS, -1);
 	add("call", "begin+impersonate+end fs 16 groups", 1, 10, call_frame, IMP_MODE_FS, ffs16);
 	for (size_t i = 0; i < 4; i++)
