@@ -8,16 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* glibc's own entry points behind malloc and friends (exported for exactly
- * this kind of wrapper). */
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-extern void *__libc_memalign(size_t align, size_t n);
-extern void __libc_free(void *p);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ALLOCOUNT_OFF 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define ALLOCOUNT_OFF 1
+#endif
+#endif
 
 static __thread int counting;
 static __thread struct allocount counts;
+
+bool allocount_available(void)
+{
+#ifdef ALLOCOUNT_OFF
+	return false;
+#else
+	return true;
+#endif
+}
 
 void allocount_begin(void)
 {
@@ -30,6 +39,15 @@ void allocount_end(struct allocount *out)
 	counting = 0;
 	*out = counts;
 }
+
+#ifndef ALLOCOUNT_OFF
+/* glibc's own entry points behind malloc and friends (exported for exactly
+ * this kind of wrapper). */
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+extern void *__libc_memalign(size_t align, size_t n);
+extern void __libc_free(void *p);
 
 void *malloc(size_t n)
 {
@@ -87,3 +105,4 @@ FORWARD_LOCK(pthread_mutex_trylock, pthread_mutex_t)
 FORWARD_LOCK(pthread_rwlock_rdlock, pthread_rwlock_t)
 FORWARD_LOCK(pthread_rwlock_wrlock, pthread_rwlock_t)
 FORWARD_LOCK(pthread_spin_lock, pthread_spinlock_t)
+#endif /* ALLOCOUNT_OFF */

@@ -11,11 +11,16 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 struct allocount {
 	long allocs; /* malloc, calloc, realloc, posix_memalign, aligned_alloc */
 	long frees;
 	long locks; /* mutex lock/trylock, rwlock rd/wr, spin lock */
 };
 
+/* false when built with a sanitizer, whose runtime owns malloc: then
+ * nothing is counted and callers should skip. */
+bool allocount_available(void);
 void allocount_begin(void);
 void allocount_end(struct allocount *out);
