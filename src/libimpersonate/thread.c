@@ -298,16 +298,7 @@ static int scratch_fit(struct imp_thread *t, size_t n)
 	return grow(&t->scratch, &t->scratch_cap, t->scratch_inline, n + 1);
 }
 
-/*
- * Move the thread from @from, the state the library last verified, to @to
- * (@to_own: the frame's own identity, left in the order of T12), checking on
- * the way that nothing changed @from behind our back (T9, into *@tampered).
- * If the move fails the thread is brought to @fallback -- @from, the state
- * the call found (T6), or for a revert @to itself, retried -- and the error
- * returned (0 when @fallback is @to).  Only when not even that can be reached
- * and verified does the panic handler run (T8).  @priv: the own capabilities
- * that allow the changes.
- */
+/* A move between two states, and where to go if it fails. */
 struct move {
 	const struct imp_creds *from, *to, *fallback;
 	bool to_own, fallback_own;
@@ -317,8 +308,9 @@ struct move {
 /*
  * Can the real/effective/saved ids of @f's impersonation change without the
  * fs ids showing it?  Every set*id() call resets the fs id to the new
- * effective one, so in fs mode a change shows at revert (setfs*id returns
- * the fs id found) -- unless the new effective id is the token's own: with
+ * effective one, so a change shows at revert (the fs id is what setfs*id
+ * returns there, or in full mode what it reads before the effective id is
+ * set back) -- unless the new effective id is the token's own: with
  * CAP_SETUID/CAP_SETGID kept, or a token whose id is one of the thread's
  * own ids.  (A change that leaves the effective id alone -- real and saved
  * set to the token's id -- makes every id nonzero, which empties the
@@ -336,6 +328,16 @@ static bool ids_may_hide(const struct frame *f)
 	return false;
 }
 
+/*
+ * Move the thread from @from, the state the library last verified, to @to
+ * (@to_own: the frame's own identity, left in the order of T12), checking on
+ * the way that nothing changed @from behind our back (T9, into *@tampered).
+ * If the move fails the thread is brought to @fallback -- @from, the state
+ * the call found (T6), or for a revert @to itself, retried -- and the error
+ * returned (0 when @fallback is @to).  Only when not even that can be reached
+ * and verified does the panic handler run (T8).  @priv: the own capabilities
+ * that allow the changes.
+ */
 static int frame_move(struct imp_thread *t, const struct sys_caps *priv, const struct move *m, bool *tampered,
                       const char *panic_message)
 {
