@@ -210,6 +210,12 @@ ok() {
 }
 id_groups() { id -G "$1" | tr ' ' '\n' | sort -n | tr '\n' ' '; }
 
+for u in dirthree dirmany; do
+	t=$(now)
+	id -G $u >/dev/null
+	echo "# timing: id -G $u (a process, getpwnam + getgrouplist) $(ms "$t" "$(now)") ms"
+done
+
 # impersonate-check: the token's groups (JSON) are id's; files by group.
 for u in dirthree dirmany; do
 	want=$(id_groups $u)
@@ -234,7 +240,7 @@ done
 # The daemon: authenticated clients are served with their directory groups.
 sock=$tmp/fsd.socket
 "$fsd" --socket "$sock" --root "$files" --service directory --pam-confdir "$tmp/pam.d" \
-	--threads 2 --timeout 30 >"$tmp/fsd.log" 2>&1 &
+	--threads 2 --timeout 120 >"$tmp/fsd.log" 2>&1 &
 fsd_pid=$!
 for _ in $(seq 200); do [ -S "$sock" ] && break; kill -0 $fsd_pid 2>/dev/null || break; sleep 0.05; done
 [ -S "$sock" ] || die "impersonate-fsd did not start"
@@ -252,11 +258,41 @@ done
 fs_as dirthree three-secret read g0001.txt >/dev/null 2>&1; ok $? "impersonate-fsd: dirthree reads a file of its directory group"
 ! fs_as dirthree three-secret read g1198.txt >/dev/null 2>&1; ok $? "impersonate-fsd: dirthree is refused a file of a group it is not in"
 fs_as dirmany many-secret read g1198.txt >/dev/null 2>&1; ok $? "impersonate-fsd: dirmany reads a file of its 1,198th group"
-kill $fsd_pid
-wait $fsd_pid 2>/dev/null
-echo "# $n shell checks; the library's follow"
+
+# A client that logs in now and sends its requests after the outage below:
+# its session's token keeps working with the directory gone.
+mkfifo "$tmp/batch.in"
+"$fs" -s "$sock" -u dirthree -p 3 batch "$tmp/batch.in" 3<<<three-secret >"$tmp/batch.out" 2>"$tmp/batch.log" &
+batch_pid=$!
+exec 7>"$tmp/batch.in"
+for _ in $(seq 200); do grep -q "authenticated as dirthree" "$tmp/batch.log" && break; sleep 0.05; done
+grep -q "authenticated as dirthree" "$tmp/batch.log"; ok $? "impersonate-fsd: a client logged in before the outage"
+echo "# $n shell checks; the library's follow (they stop the directory)"
 
 "$test_directory" || failed=1
+
+# The directory is down now (slapd and nslcd stopped).
+printf 'read g0001.txt\nread g1198.txt\nwhoami\n' >&7
+exec 7>&-
+wait $batch_pid; st=$?
+sed 's/^/# batch: /' "$tmp/batch.out"
+[ $st = 0 ] && grep -q "^read	g0001.txt	ok" "$tmp/batch.out" && grep -q "^read	g1198.txt	EACCES" "$tmp/batch.out" &&
+	grep -q "groups 71000,72001,79000 " "$tmp/batch.out"
+ok $? "impersonate-fsd: the session made before the outage still reads by its groups, and only by them"
+
+t=$(now)
+out=$("$fs" -q -s "$sock" -u dirthree -p 3 whoami 3<<<three-secret 2>&1); st=$?
+echo "# timing: impersonate-fsd login, directory down: exit $st after $(ms "$t" "$(now)") ms: $out"
+[ $st = 3 ] && grep -q "cannot retrieve authentication info" <<<"$out"
+ok $? "impersonate-fsd: a new login with the directory down is refused with a clear error"
+t=$(now)
+out=$("$check" -c "$tmp/pam.d" -n directory dirthree 2>&1); st=$?
+echo "# timing: impersonate-check, directory down: exit $st after $(ms "$t" "$(now)") ms"
+[ $st = 3 ] && grep -q "cannot retrieve authentication info" <<<"$out"
+ok $? "impersonate-check with the directory down: PAM refused, no token"
+[ $st = 3 ] || printf '%s\n' "$out" | sed 's/^/# /'
+kill $fsd_pid
+wait $fsd_pid 2>/dev/null
 t2=$(now)
 echo "# timing: whole test $(ms "$t0" "$t2") ms"
 exit $failed
