@@ -159,10 +159,12 @@ static bool interposed(const char *name)
 }
 
 /* A source that was asked and could not answer.  TRYAGAIN with ERANGE
- * (buffer too small) is handled by the callers before this. */
+ * (buffer too small) is handled by the callers before this.  A status no
+ * module may return (glibc aborts on one) is taken as no answer. */
 static bool unavailable(enum nss_status st)
 {
-	return st == NSS_STATUS_UNAVAIL || st == NSS_STATUS_TRYAGAIN;
+	return st == NSS_STATUS_UNAVAIL || st == NSS_STATUS_TRYAGAIN || st < NSS_STATUS_TRYAGAIN ||
+	       st > NSS_STATUS_RETURN;
 }
 
 /* A module that says it has nothing to ask on this machine: no source
@@ -240,7 +242,8 @@ int nss_user(const char *name, struct passwd *pw, char **buf)
 				return 0;
 			if (unavailable(st) && (err == ENOMEM || err == ERANGE))
 				return -err;
-			down |= unavailable(st) && !no_source(svc[i].name, st, err);
+			if (unavailable(st) && !no_source(svc[i].name, st, err))
+				down = true, st = NSS_STATUS_UNAVAIL;
 		}
 		if (svc[i].ret[st + 2])
 			break;
@@ -282,13 +285,15 @@ static bool is_member(const struct group *g, const char *user)
 
 /* A module without initgroups_dyn: read all its groups, as glibc does. */
 static enum nss_status groups_by_enumeration(const char *service, const char *user, gid_t gid, struct list *l,
-                                             int *err)
+                                             int *err, bool *absent)
 {
 	getgrent_fn get = (getgrent_fn)nss_fn(service, "getgrent_r");
 	setend_fn set = (setend_fn)nss_fn(service, "setgrent");
 	setend_fn end = (setend_fn)nss_fn(service, "endgrent");
-	if (!get)
-		return NSS_STATUS_RETURN; /* not a group source at all */
+	if (!get) {
+		*absent = true; /* not a group source at all */
+		return NSS_STATUS_UNAVAIL;
+	}
 	enum nss_status st = set ? set() : NSS_STATUS_SUCCESS;
 	size_t size = 4096;
 	char *buf = malloc(size);
@@ -334,11 +339,12 @@ static int groups_walk(const struct service *svc, size_t n, bool initgroups_line
 		initgroups_fn fn = (initgroups_fn)nss_fn(svc[i].name, "initgroups_dyn");
 		int err = 0;
 		enum nss_status st;
+		bool absent = false; /* no such module: nothing to ask (UNAVAIL for the rules, as glibc) */
 		if (fn)
 			st = fn(user, gid, &l->n, &l->size, &l->gids, -1, &err);
 		else
-			st = groups_by_enumeration(svc[i].name, user, gid, l, &err);
-		if (st == NSS_STATUS_RETURN) /* no such module: nothing to ask */
+			st = groups_by_enumeration(svc[i].name, user, gid, l, &err, &absent);
+		if (absent)
 			st = NSS_STATUS_UNAVAIL;
 		else if (unavailable(st) && !no_source(svc[i].name, st, err))
 			return err == ENOMEM ? -ENOMEM : -EHOSTDOWN;

@@ -10,7 +10,7 @@
 # init is this script holds slapd and nslcd: when it ends, however it ends,
 # the kernel kills everything started in it.
 #
-#   run-directory.sh TEST_DIRECTORY PAM_MODULE PAM_MATRIX CHECK FSD FS
+#   run-directory.sh TEST_DIRECTORY PAM_MODULE PAM_MATRIX CHECK FSD FS NSS_IMPTEST
 #
 # Users: dirthree (3 groups), dirmany (1,200 groups), both in LDAP;
 # dirlocal in the private /etc/passwd with its groups in LDAP; group crowd
@@ -39,7 +39,9 @@ if [ -z "${IMP_DIR_TMP:-}" ]; then
 fi
 
 # ---- Inside: PID 1 of a private PID namespace, private mounts -------------
-test_directory=$1 module=$2 matrix=$3 check=$4 fsd=$5 fs=$6
+test_directory=$1 module=$2 matrix=$3 check=$4 fsd=$5 fs=$6 imptest=$7
+# glibc's NSS (id) and the library load libnss_imptest.so.2 from there.
+export LD_LIBRARY_PATH=$(dirname "$imptest")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 tmp=$IMP_DIR_TMP
 now() { date +%s.%N; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
@@ -196,6 +198,7 @@ export PAM_MATRIX_PASSWD=$tmp/passdb
 
 # ---- The library and pam_impersonate.so, with the directory up, then down ---
 export IMP_DIR_FILES=$files IMP_DIR_PAM=$tmp/pam.d IMP_DIR_NSSWITCH=$tmp/etc/nsswitch.conf
+export IMP_NSS_TEST_GROUPS=$tmp/imptest.groups
 export IMP_DIR_HANG_SLAPD="$tmp/slapd-ctl.sh hang"
 export IMP_DIR_STOP_SLAPD="$tmp/slapd-ctl.sh stop"
 export IMP_DIR_LIMIT_SLAPD="$tmp/slapd-ctl.sh stop && $tmp/slapd-ctl.sh start 500"

@@ -10,7 +10,8 @@
  *
  * Environment from run-directory.sh: IMP_DIR_FILES (the files below),
  * IMP_DIR_PAM (a confdir with service "directory"), IMP_DIR_NSSWITCH (the
- * private nsswitch.conf, rewritten in place), IMP_DIR_LIMIT_SLAPD
+ * private nsswitch.conf, rewritten in place), IMP_NSS_TEST_GROUPS (the
+ * groups of libnss_imptest.so.2), IMP_DIR_LIMIT_SLAPD
  * (restart with a 500-entry size limit), IMP_DIR_HANG_SLAPD (SIGSTOP:
  * connections accepted, never answered), IMP_DIR_STOP_SLAPD and
  * IMP_DIR_STOP_NSLCD (shell commands that stop them and wait).
@@ -289,6 +290,57 @@ TEST(k2_nsswitch_read_as_glibc_reads_it)
 	}
 	write_nsswitch(base); /* also after a failure: the tests below need it */
 	CHECK(ok);
+}
+
+/* SPEC K2, A4: a source without initgroups_dyn (libnss_imptest.so.2, built
+ * here) is enumerated as glibc enumerates it; when it stops answering, id
+ * silently loses its group and the library refuses. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	CHECK(f);
+	CHECK(fputs(text, f) >= 0);
+	CHECK_EQ(fclose(f), 0);
+}
+
+static void enumerated_source(void *arg)
+{
+	(void)arg;
+	static gid_t want[4096];
+	imp_token *t = NULL;
+	const char *groups = env("IMP_NSS_TEST_GROUPS");
+	write_nsswitch("passwd: files ldap\ngroup: files imptest ldap\n");
+
+	write_file(groups, "imptest:79500:dirlocal,dirthree\nother:79501:nobody\n");
+	same_as_id_with((void *)"passwd: files ldap\ngroup: files imptest ldap\n");
+	CHECK_EQ(imp_token_for_user(THREE, 0, &t), 0);
+	size_t n;
+	imp_token_groups(t, &n);
+	CHECK_EQ(n, 4); /* dirthree's 3 and imptest */
+	imp_token_unref(t);
+
+	write_file(groups, "UNAVAIL\nimptest:79500:dirlocal,dirthree\n");
+	long seen = id_try(THREE, want, 4096);
+	printf("# id -G dirthree, imptest down: %ld groups\n", seen);
+	CHECK_EQ(seen, 3); /* glibc: the groups the other sources know */
+	t = NULL;
+	CHECK_EQ(imp_token_for_user(THREE, 0, &t), -EHOSTDOWN);
+	CHECK_EQ(imp_token_for_user(LOCAL, 0, &t), -EHOSTDOWN);
+	CHECK(t == NULL);
+}
+
+TEST(a4_enumerated_source_and_its_outage)
+{
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		enumerated_source(NULL);
+		_exit(0);
+	}
+	int st;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	write_nsswitch("passwd: files ldap\ngroup:  files ldap\nshadow: files\n");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /* ---- pam_impersonate.so through real libpam ------------------------------- */
