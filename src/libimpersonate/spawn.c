@@ -19,11 +19,20 @@
  *
  * The child's uid change resets the dumpable flag of the memory it shares
  * with the parent (X3): the parent puts its own value back afterwards.
+ *
+ * Under ThreadSanitizer the child must not touch the runtime either: its
+ * clone() interceptor treats every clone as a fork and resets the runtime's
+ * state in the child, which here is the parent's own memory (every later
+ * report of the process is then wrong), and its sigaction() interceptor
+ * keeps the handlers in a table the child would overwrite for the parent.
+ * So the child's functions are not instrumented (CHILD_CODE), signals are
+ * reset with the raw syscall, and a TSan build calls glibc's __clone.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,6 +44,15 @@
 
 #include "creds.h"
 #include "internal.h"
+
+#ifdef __SANITIZE_THREAD__
+#define CHILD_CODE __attribute__((no_sanitize_thread))
+extern int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
+#define spawn_clone __clone
+#else
+#define CHILD_CODE
+#define spawn_clone clone
+#endif
 
 #define SPAWN_STACK (64 * 1024)
 #define SPAWN_MAX_FDS 1024
@@ -55,24 +73,32 @@ struct spawn_args {
 	volatile int err;  /* written by the child on failure */
 };
 
-static int neg_errno(long r)
+CHILD_CODE static int neg_errno(long r)
 {
 	return r < 0 ? -errno : 0;
 }
 
-static void child_signals(const struct spawn_args *a)
+/* The kernel's struct sigaction (rt_sigaction(2)), not glibc's. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+CHILD_CODE static void child_signals(const struct spawn_args *a)
 {
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct kernel_sigaction dfl = {.handler = SIG_DFL};
 	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction old;
-		if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_DFL &&
-		    old.sa_handler != SIG_IGN)
-			sigaction(sig, &dfl, NULL);
+		struct kernel_sigaction old;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) == 0 &&
+		    old.handler != SIG_DFL && old.handler != SIG_IGN)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	}
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a->mask, NULL, NSIG / 8);
 }
 
-static int child_fds(const struct spawn_args *a)
+CHILD_CODE static int child_fds(const struct spawn_args *a)
 {
 	for (size_t i = 0; i < a->nfds; i++)
 		if (a->fds[i] >= 0 &&
@@ -91,7 +117,7 @@ static int child_fds(const struct spawn_args *a)
 	return 0;
 }
 
-static int child_verify(const struct spawn_args *a)
+CHILD_CODE static int child_verify(const struct spawn_args *a)
 {
 	const imp_token *t = a->tok;
 	uid_t u[3];
@@ -107,12 +133,15 @@ static int child_verify(const struct spawn_args *a)
 	    c.prm || c.inh)
 		return -EIO;
 	long n = sys_getgroups(t->ngroups, a->scratch);
-	if (n != (long)t->ngroups || (n && memcmp(a->scratch, t->groups, n * sizeof(gid_t))))
+	if (n != (long)t->ngroups)
 		return -EIO;
+	for (long i = 0; i < n; i++) /* not memcmp(): no library call here */
+		if (a->scratch[i] != t->groups[i])
+			return -EIO;
 	return 0;
 }
 
-static int child_creds(const struct spawn_args *a)
+CHILD_CODE static int child_creds(const struct spawn_args *a)
 {
 	const imp_token *t = a->tok;
 	struct sys_caps c;
@@ -133,7 +162,7 @@ static int child_creds(const struct spawn_args *a)
 	return child_verify(a);
 }
 
-static int child_main(void *arg)
+CHILD_CODE static int child_main(void *arg)
 {
 	struct spawn_args *a = arg;
 	child_signals(a);
@@ -194,7 +223,7 @@ IMP_PUBLIC int imp_spawn(const imp_token *tok, const char *path, char *const arg
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &a.mask);
 	int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-	pid_t child = clone(child_main, mem + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	pid_t child = spawn_clone(child_main, mem + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 	r = child < 0 ? -errno : a.err;
 	if (dumpable >= 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
 		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0); /* X3 */
