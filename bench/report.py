@@ -44,6 +44,42 @@ SECTIONS = {
                    "no personality (bench-only build): serving with no impersonation at all."),
     "spawn": ("A program run as the client (bench-spawn)", "idle threads in the process",
               "µs per program", "Each variant starts /bin/true and reaps it; see bench/bench-spawn.c."),
+    "base": ("Entering the kernel (bench-switch)", "-", "µs per call",
+             "getpid(2) in a loop: what one syscall that does nothing costs on this machine. "
+             "The floor of a round trip below is 8 such calls (fs mode, no groups)."),
+    "fs": ("fs mode: one impersonate/revert round trip (bench-switch)", "groups in the token",
+           "µs per round trip",
+           "`floor`: the bare credential syscalls of the round trip (setfsuid/setfsgid, "
+           "setgroups, and back), nothing checked; `floor+read-back`: the same with each change "
+           "read back once; `library`: imp_impersonate + imp_revert, verified against the kernel."),
+    "full": ("full mode: one impersonate/revert round trip (bench-switch)", "groups in the token",
+             "µs per round trip",
+             "As `fs`, with setresuid/setresgid (all three ids) and the capability sets."),
+    "fs-ratio": ("fs mode against its floor (bench-switch)", "groups in the token",
+                 "× the floor (median of per-round ratios)",
+                 "Each round's time divided by the floor's in the same round: a busy neighbour "
+                 "cancels out. Targets: 1.5x at 16 groups, 1.25x at 256."),
+    "full-ratio": ("full mode against its floor (bench-switch)", "groups in the token",
+                   "× the floor (median of per-round ratios)", "Target: 1.5x at 16 groups."),
+    "call": ("Call frames (bench-switch)", "x", "µs per frame",
+             "`begin+end`: imp_call_begin + imp_call_end with nothing in between; with an fs-mode "
+             "impersonation (16 groups) inside."),
+    "call-ratio": ("A call frame with an impersonation against the fs floor (bench-switch)", "x",
+                   "× the floor (median of per-round ratios)", ""),
+    "glibc": ("glibc's process-wide setresuid(2) (bench-switch)", "idle threads in the process",
+              "µs per round trip",
+              "What a daemon that switches with glibc pays: every thread is signalled and "
+              "changed (and every thread changes, which is the bug this library exists for)."),
+    "counts": ("What one operation asks of the kernel and the allocator (bench-switch)", "x",
+               "per operation",
+               "Counted in a forked child: syscalls by a seccomp user-notification filter (every "
+               "syscall the thread makes), allocations and locks by wrappers. One value per row."),
+    "sspi": ("A Kerberos logon through SSPI (bench-sspi)", "-", "µs per logon",
+             "MIT GSSAPI alone against the same handshake through the Windows layer, which also "
+             "runs the PAM account and session steps and one impersonate/revert."),
+    "logon": ("LogonUser's work (bench-spawn)", "-", "µs per logon",
+              "imp_session_from_password + imp_session_end: the PAM stack with pam_matrix."),
+    "peer": ("A token from a socket peer (bench-spawn)", "-", "µs per token", ""),
     "daemon-p50-us": ("impersonate-fsd median latency (bench-fsd)", "clients", "µs", ""),
     "daemon-p99-us": ("impersonate-fsd 99th percentile latency (bench-fsd)", "clients", "µs", ""),
     "daemon-cpu-per-read-us": ("impersonate-fsd CPU per READ (bench-fsd)", "clients",
@@ -122,8 +158,22 @@ def fmt_x(x):
     return str(int(x)) if x == int(x) else f"{x:g}"
 
 
+def single_valued(rows):
+    return all(r[3] == r[4] == r[5] for r in rows)
+
+
 def table(rows):
     xs = sorted({r[2] for r in rows})
+    if single_valued(rows):  # counts: "<what> <measure>" rows, one number each
+        whats = list(dict.fromkeys((r[1].rsplit(" ", 1)[0], r[2]) for r in rows))
+        measures = list(dict.fromkeys(r[1].rsplit(" ", 1)[-1] for r in rows))
+        by = {(r[1], r[2]): r[4] for r in rows}
+        out = ["| operation | x | " + " | ".join(measures) + " |", "|---|---:|" + "---:|" * len(measures)]
+        for w, x in whats:
+            out.append(f"| {w} | {fmt_x(x)} | " +
+                       " | ".join(f"{by[(w + ' ' + m, x)]:g}" if (w + " " + m, x) in by else ""
+                                  for m in measures) + " |")
+        return "\n".join(out)
     variants = list(dict.fromkeys(r[1] for r in rows))
     by = {(r[1], r[2]): r for r in rows}
     out = ["| variant | " + " | ".join(fmt_x(x) for x in xs) + " |",
@@ -216,6 +266,18 @@ def ratio(rows, section, num, den, x):
 
 def summary(rows):
     lines = []
+    by = {(r[0], r[1], r[2]): r[4] for r in rows}
+    for sec, x, target in (("fs-ratio", 16, 1.5), ("fs-ratio", 256, 1.25), ("full-ratio", 16, 1.5)):
+        lib, rb = by.get((sec, "library", x)), by.get((sec, "floor+read-back", x))
+        if lib:
+            mode = sec.split("-")[0]
+            lines.append(f"- {mode} round trip, {x} groups: library **{lib:.2f}x** the bare syscalls "
+                         f"(target {target}x); the bare syscalls with one read-back of each change "
+                         f"are already {rb:.2f}x." if rb else
+                         f"- {mode} round trip, {x} groups: library **{lib:.2f}x** the floor (target {target}x).")
+    g = by.get(("base", "getpid (a syscall doing nothing)", 1))
+    if g:
+        lines.append(f"- One syscall that does nothing (getpid): **{g:.2f} µs** on this machine.")
     r = ratio(rows, "daemon-cpu-per-read-us", "ring", "noimp", 8)
     if r:
         lines.append(f"- Daemon CPU per 4 KiB READ as the client (`ring`) against the same code "
@@ -294,7 +356,7 @@ def main():
             doc += [note, ""]
         doc += [table(srows), ""]
         png = f"bench-{sec}.png"
-        if plot(sec, srows, title, xlabel, ylabel, os.path.join(args.doc_dir, png)):
+        if not single_valued(srows) and plot(sec, srows, title, xlabel, ylabel, os.path.join(args.doc_dir, png)):
             doc += [f"![{title}]({png})", ""]
     doc += ["## Program output", ""]
     for name, status, out in outputs:
