@@ -25,8 +25,9 @@
  * state in the child, which here is the parent's own memory (every later
  * report of the process is then wrong), and its sigaction() interceptor
  * keeps the handlers in a table the child would overwrite for the parent.
- * So the child's functions are not instrumented (CHILD_CODE), signals are
- * reset with the raw syscall, and a TSan build calls glibc's __clone.
+ * So the child's functions are not instrumented by any sanitizer
+ * (CHILD_CODE), signals are reset with the raw syscall, and a TSan build
+ * calls glibc's __clone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,12 +46,14 @@
 #include "creds.h"
 #include "internal.h"
 
+/* Sanitizer instrumentation in the child would write the runtime's state
+ * (shadow memory, report locks) shared with the parent, and the child's
+ * last frames never return to clean up after themselves. */
+#define CHILD_CODE __attribute__((no_sanitize("address", "thread", "undefined")))
 #ifdef __SANITIZE_THREAD__
-#define CHILD_CODE __attribute__((no_sanitize_thread))
 extern int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
 #define spawn_clone __clone
 #else
-#define CHILD_CODE
 #define spawn_clone clone
 #endif
 
