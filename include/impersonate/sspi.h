@@ -567,6 +567,8 @@ SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleW(SEC_WCHAR *pszPrincipal, SEC
 /* FreeCredentialsHandle() - invalidate the handle; contexts made with it
  * keep working.  Returns SEC_E_OK or SEC_E_INVALID_HANDLE. */
 SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
+/* The older spelling Microsoft's sspi.h keeps as a macro. */
+#define FreeCredentialHandle FreeCredentialsHandle
 
 /* QueryCredentialsAttributesA/W() - SECPKG_CRED_ATTR_NAMES only: the
  * principal (SecPkgCredentials_Names, freed with FreeContextBuffer()).

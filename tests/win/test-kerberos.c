@@ -29,7 +29,7 @@ static void accept_user(const char *package, const char *user, struct kt_session
 	                      ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_REPLAY_DETECT, 0, s),
 	         SEC_E_OK);
 	CHECK_EQ(FreeCredentialsHandle(&c), SEC_E_OK);
-	CHECK_EQ(FreeCredentialsHandle(&sv), SEC_E_OK);
+	CHECK_EQ(FreeCredentialHandle(&sv), SEC_E_OK);
 }
 
 /* ---- The handshake ------------------------------------------------------------ */
