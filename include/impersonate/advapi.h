@@ -69,6 +69,7 @@ typedef HANDLE *PHANDLE;
 typedef HANDLE HLOCAL;
 typedef void *LPVOID;
 typedef PVOID PSID;
+typedef ULONG_PTR SIZE_T;
 
 #define ANYSIZE_ARRAY 1
 
@@ -306,6 +307,23 @@ BOOL WINAPI LogonUserA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR lpszPasswo
                        DWORD dwLogonProvider, PHANDLE phToken);
 BOOL WINAPI LogonUserW(LPCWSTR lpszUsername, LPCWSTR lpszDomain, LPCWSTR lpszPassword, DWORD dwLogonType,
                        DWORD dwLogonProvider, PHANDLE phToken);
+/* The same logon; of the extra outputs only NULL is supported here: a
+ * logon SID, a profile buffer (an LSA structure) or quota limits asked for
+ * give ERROR_NOT_SUPPORTED before any logon is tried. */
+typedef struct _QUOTA_LIMITS {
+	SIZE_T PagedPoolLimit;
+	SIZE_T NonPagedPoolLimit;
+	SIZE_T MinimumWorkingSetSize;
+	SIZE_T MaximumWorkingSetSize;
+	SIZE_T PagefileLimit;
+	LARGE_INTEGER TimeLimit;
+} QUOTA_LIMITS, *PQUOTA_LIMITS;
+BOOL WINAPI LogonUserExA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR lpszPassword, DWORD dwLogonType,
+                         DWORD dwLogonProvider, PHANDLE phToken, PSID *ppLogonSid, PVOID *ppProfileBuffer,
+                         LPDWORD pdwProfileLength, PQUOTA_LIMITS pQuotaLimits);
+BOOL WINAPI LogonUserExW(LPCWSTR lpszUsername, LPCWSTR lpszDomain, LPCWSTR lpszPassword, DWORD dwLogonType,
+                         DWORD dwLogonProvider, PHANDLE phToken, PSID *ppLogonSid, PVOID *ppProfileBuffer,
+                         LPDWORD pdwProfileLength, PQUOTA_LIMITS pQuotaLimits);
 /* Extension: the PAM service (a file name in @confdir, or in the system's
  * PAM directory when @confdir is NULL) for the LogonUser calls of this
  * process from now on; NULL @service restores IMP_LOGON_SERVICE. */

@@ -156,6 +156,28 @@ TEST(a1_logon_refusals_exact_codes)
 	CHECK(h == (HANDLE)0x1234);
 	CHECK(LogonUserW(u"alice", u".", u"alice-secret", I, D, &h));
 	CHECK(CloseHandle(h));
+	/* LogonUserEx: the same logon and codes; extra outputs are refused
+	 * before anything is tried. */
+	PSID sid = (PSID)0x55;
+	PVOID profile = NULL;
+	DWORD plen = 0;
+	QUOTA_LIMITS q;
+	h = (HANDLE)0x1234;
+	CHECK_FAIL(LogonUserExA("alice", NULL, "wrong", I, D, &h, NULL, NULL, NULL, NULL), ERROR_LOGON_FAILURE);
+	CHECK_FAIL(LogonUserExA("alice", NULL, "alice-secret", I, D, &h, &sid, NULL, NULL, NULL), ERROR_NOT_SUPPORTED);
+	CHECK_FAIL(LogonUserExW(u"alice", NULL, u"alice-secret", I, D, &h, NULL, &profile, &plen, NULL),
+	           ERROR_NOT_SUPPORTED);
+	CHECK_FAIL(LogonUserExA("alice", NULL, "alice-secret", I, D, &h, NULL, NULL, NULL, &q), ERROR_NOT_SUPPORTED);
+	CHECK(h == (HANDLE)0x1234 && sid == (PSID)0x55);
+	CHECK(LogonUserExW(u"alice", NULL, u"alice-secret", I, D, &h, NULL, NULL, NULL, NULL));
+	CHECK(ImpersonateLoggedOnUser(h));
+	struct kcreds k;
+	kc_read(0, &k);
+	CHECK_EQ(k.uid[3], ALICE); /* the kernel's fs uid */
+	CHECK(RevertToSelf());
+	CHECK(CloseHandle(h));
+	CHECK(LogonUserExA("alice", NULL, "alice-secret", I, D, &h, NULL, NULL, NULL, NULL));
+	CHECK(CloseHandle(h));
 	/* A service without pam_impersonate.so makes no token. */
 	CHECK(ImpSetLogonServiceA("no-token", logon_confdir()));
 	CHECK_FAIL(LogonUserA("alice", NULL, "alice-secret", I, D, &h), ERROR_INTERNAL_ERROR);

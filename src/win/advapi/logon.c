@@ -153,6 +153,32 @@ WIN_PUBLIC BOOL WINAPI LogonUserA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR
 	return logon(lpszUsername, lpszDomain, lpszPassword, dwLogonType, dwLogonProvider, phToken);
 }
 
+/* LogonUserEx's extra outputs: none is made here (see advapi.h). */
+static DWORD ex_outputs(PSID *sid, PVOID *profile, LPDWORD profile_len, PQUOTA_LIMITS quota)
+{
+	return sid || profile || profile_len || quota ? ERROR_NOT_SUPPORTED : ERROR_SUCCESS;
+}
+
+WIN_PUBLIC BOOL WINAPI LogonUserExA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR lpszPassword,
+                                    DWORD dwLogonType, DWORD dwLogonProvider, PHANDLE phToken, PSID *ppLogonSid,
+                                    PVOID *ppProfileBuffer, LPDWORD pdwProfileLength, PQUOTA_LIMITS pQuotaLimits)
+{
+	DWORD e = ex_outputs(ppLogonSid, ppProfileBuffer, pdwProfileLength, pQuotaLimits);
+	if (e)
+		return win_fail(e);
+	return LogonUserA(lpszUsername, lpszDomain, lpszPassword, dwLogonType, dwLogonProvider, phToken);
+}
+
+WIN_PUBLIC BOOL WINAPI LogonUserExW(LPCWSTR lpszUsername, LPCWSTR lpszDomain, LPCWSTR lpszPassword,
+                                    DWORD dwLogonType, DWORD dwLogonProvider, PHANDLE phToken, PSID *ppLogonSid,
+                                    PVOID *ppProfileBuffer, LPDWORD pdwProfileLength, PQUOTA_LIMITS pQuotaLimits)
+{
+	DWORD e = ex_outputs(ppLogonSid, ppProfileBuffer, pdwProfileLength, pQuotaLimits);
+	if (e)
+		return win_fail(e);
+	return LogonUserW(lpszUsername, lpszDomain, lpszPassword, dwLogonType, dwLogonProvider, phToken);
+}
+
 void utf8_free_secret(char *s)
 {
 	if (s)
