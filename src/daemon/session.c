@@ -69,7 +69,7 @@ struct conn {
 	struct job job;
 	uint8_t in[IMPFS_BUF_SIZE];
 	uint8_t out[IMPFS_BUF_SIZE];
-	uint8_t scratch[IMPFS_MAX_DATA];
+	_Alignas(16) uint8_t scratch[IMPFS_MAX_DATA]; /* LIST: getdents64 records, 8-byte aligned */
 };
 
 /* ---- Replies ------------------------------------------------------------------- */
