@@ -20,8 +20,10 @@ struct scwatch {
 	atomic_int fail_err;
 	atomic_bool fired;
 	atomic_long per_nr[MAX_NR];
-	int log_nr[SCWATCH_LOG];
-	long log_arg0[SCWATCH_LOG];
+	/* Atomic although the kernel orders them (the watched thread waits in
+	 * its syscall for the answer): TSan cannot see that order. */
+	atomic_int log_nr[SCWATCH_LOG];
+	atomic_long log_arg0[SCWATCH_LOG];
 };
 
 static void die(const char *what)
@@ -57,8 +59,8 @@ static void *supervise(void *p)
 			if (req->data.nr >= 0 && req->data.nr < MAX_NR)
 				atomic_fetch_add(&w->per_nr[req->data.nr], 1);
 			if (n <= SCWATCH_LOG) {
-				w->log_nr[n - 1] = req->data.nr;
-				w->log_arg0[n - 1] = (long)req->data.args[0];
+				atomic_store(&w->log_nr[n - 1], req->data.nr);
+				atomic_store(&w->log_arg0[n - 1], (long)req->data.args[0]);
 			}
 			if (n == atomic_load(&w->fail_at)) {
 				int err = atomic_load(&w->fail_err);
@@ -134,12 +136,12 @@ long scwatch_count(const struct scwatch *w, int nr)
 
 int scwatch_nr(const struct scwatch *w, long nth)
 {
-	return nth >= 1 && nth <= SCWATCH_LOG ? w->log_nr[nth - 1] : -1;
+	return nth >= 1 && nth <= SCWATCH_LOG ? atomic_load(&w->log_nr[nth - 1]) : -1;
 }
 
 long scwatch_arg0(const struct scwatch *w, long nth)
 {
-	return nth >= 1 && nth <= SCWATCH_LOG ? w->log_arg0[nth - 1] : -1;
+	return nth >= 1 && nth <= SCWATCH_LOG ? atomic_load(&w->log_arg0[nth - 1]) : -1;
 }
 
 bool scwatch_fired(const struct scwatch *w)

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
@@ -1170,22 +1171,27 @@ TEST(x1_thread_cancelled_while_impersonating)
 }
 
 static const char *signal_dir;
-static volatile sig_atomic_t signal_done;
-static volatile long signal_fsuid;
-static volatile int signal_open_root, signal_open_alice;
+/* Lock-free atomics: safe in a signal handler, and they order the results
+ * before signal_done for the reader (and for TSan). */
+static atomic_int signal_done;
+static atomic_long signal_fsuid;
+static atomic_int signal_open_root, signal_open_alice;
 
-/* Async-signal-safe: raw syscalls and open(2) only, no library call. */
+/* Async-signal-safe: raw syscalls and open(2) only, no library call; errno
+ * is the interrupted code's. */
 static void on_usr1(int sig)
 {
-	signal_fsuid = syscall(SYS_setfsuid, -1);
-	signal_open_root = try_open(signal_dir, "root.txt", O_RDONLY);
-	signal_open_alice = try_open(signal_dir, "alice.txt", O_RDONLY);
-	signal_done = 1;
+	int saved = errno;
+	atomic_store(&signal_fsuid, syscall(SYS_setfsuid, -1));
+	atomic_store(&signal_open_root, try_open(signal_dir, "root.txt", O_RDONLY));
+	atomic_store(&signal_open_alice, try_open(signal_dir, "alice.txt", O_RDONLY));
+	atomic_store(&signal_done, 1);
+	errno = saved;
 }
 
 static void signal_worker(struct worker *w)
 {
-	signal_done = 0;
+	atomic_store(&signal_done, 0);
 	CHECK_EQ(syscall(SYS_tgkill, getpid(), worker_tid(w), SIGUSR1), 0);
 	for (int i = 0; i < 10000 && !signal_done; i++)
 		usleep(1000);
