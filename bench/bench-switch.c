@@ -306,7 +306,7 @@ static void print_table(int rounds, FILE *tsv)
 	printf("|-------|--------------------------------------|-------|-----------|-----------|-----------|-------------------|\n");
 	for (int i = 0; i < nvars; i++) {
 		struct variant *v = &vars[i];
-		double mn, md, mx, ratios[MAX_ROUNDS];
+		double mn, md, mx, ratios[MAX_ROUNDS] = {0};
 		char ratio[40] = "";
 		stats(v->us, rounds, &mn, &md, &mx);
 		if (v->floor >= 0) {
