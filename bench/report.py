@@ -189,26 +189,38 @@ def table(rows):
 
 def plot(section, rows, title, xlabel, ylabel, png):
     xs = sorted({r[2] for r in rows})
-    if len(xs) < 2:
-        return False
+    per_variant = {}
+    for r in rows:
+        per_variant.setdefault(r[1], set()).add(r[2])
+    if len(xs) < 2 or max(len(v) for v in per_variant.values()) < 2:
+        return False  # nothing to draw a line through
     variants = list(dict.fromkeys(r[1] for r in rows))
     medians = [r[4] for r in rows if r[4] > 0]
     logx = xs[0] > 0 and xs[-1] / xs[0] >= 16
+    # 0 among values spread over decades (0, 1, 16, 256, 1024 groups): no
+    # log scale takes 0, so the values are placed evenly and labelled.
+    positive = [x for x in xs if x > 0]
+    categorical = not logx and len(xs) > 2 and positive and xs[-1] / positive[0] >= 16
+    pos = {x: (float(i) if categorical else x) for i, x in enumerate(xs)}
     height = 540 + (18 * len(variants) if max(len(v) for v in variants) > 16 else 0)
     logy = medians and min(medians) > 0 and max(medians) / min(medians) >= 50
+    def q(text):  # a gnuplot single-quoted string
+        return "'" + text.replace("'", "''") + "'"
     with tempfile.TemporaryDirectory() as tmp:
         cmds = [
             f"set terminal pngcairo size 900,{height} noenhanced font 'sans,10'" if has_cairo()
             else f"set terminal png size 900,{height} noenhanced",
             f"set output '{png}'",
-            f"set title '{title}'",
-            f"set xlabel '{xlabel}'",
-            f"set ylabel '{ylabel}{' (log scale)' if logy else ''}'",
+            f"set title {q(title)}",
+            f"set xlabel {q(xlabel)}",
+            f"set ylabel {q(ylabel + (' (log scale)' if logy else ''))}",
             "set key below" if max(len(v) for v in variants) > 16 else "set key outside right top",
             "set grid",
-            "set xtics (" + ", ".join(f"'{fmt_x(x)}' {x:g}" for x in xs) + ")",
+            "set xtics (" + ", ".join(f"'{fmt_x(x)}' {pos[x]:g}" for x in xs) + ")",
         ]
-        if logx:
+        if categorical:
+            cmds.append(f"set xrange [-0.4:{len(xs) - 0.6:g}]")
+        elif logx:
             cmds.append("set logscale x 2")
             cmds.append(f"set xrange [{xs[0] / 1.5:g}:{xs[-1] * 1.5:g}]")
         else:
@@ -223,8 +235,8 @@ def plot(section, rows, title, xlabel, ylabel, png):
             data = os.path.join(tmp, f"{i}.dat")
             with open(data, "w") as f:
                 for r in sorted((r for r in rows if r[1] == v), key=lambda r: r[2]):
-                    f.write(f"{r[2]:g} {r[4]:g} {r[3]:g} {r[5]:g}\n")
-            series.append(f"'{data}' using 1:2:3:4 with yerrorlines lw 2 pt 7 title '{v}'")
+                    f.write(f"{pos[r[2]]:g} {r[4]:g} {r[3]:g} {r[5]:g}\n")
+            series.append(f"'{data}' using 1:2:3:4 with yerrorlines lw 2 pt 7 title {q(v)}")
         cmds.append("plot " + ", ".join(series))
         script = os.path.join(tmp, "plot.gp")
         with open(script, "w") as f:
@@ -290,7 +302,7 @@ def summary(rows):
         r = ratio(rows, "open-read", "ring", "switch", x)
         if r:
             lines.append(f"- open+read+close as the client, io_uring personality against "
-                         f"impersonate…revert, {x} groups: **{r:.2f}x** the switch's time.")
+                         f"impersonate…revert, {x} group{'' if x == 1 else 's'}: **{r:.2f}x** the switch's time.")
     return "\n".join(lines)
 
 
