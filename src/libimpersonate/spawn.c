@@ -81,7 +81,8 @@ CHILD_CODE static int neg_errno(long r)
 	return r < 0 ? -errno : 0;
 }
 
-/* The kernel's struct sigaction (rt_sigaction(2)), not glibc's. */
+/* The kernel's struct sigaction (rt_sigaction(2)), not glibc's: the layout
+ * of the architectures with SA_RESTORER (x86-64, arm64, ...). */
 struct kernel_sigaction {
 	void (*handler)(int);
 	unsigned long flags;
