@@ -61,16 +61,20 @@ void kc_parse(const char *status_text, struct kcreds *k)
 		harness_fail(__FILE__, __LINE__, "not a status file: %s", status_text);
 }
 
+/* No allocation unless the status outgrows the stack buffer (a long Groups
+ * line): the child of a fork() in a threaded process calls this, and the
+ * ASan and TSan allocators, unlike glibc's, keep across fork() the locks
+ * other threads held. */
 void kc_read(pid_t tid, struct kcreds *k)
 {
-	char path[64];
-	size_t size = 16384, n = 0;
+	char path[64], small[16384];
+	size_t size = sizeof(small), n = 0;
 	ssize_t r;
-	char *text = malloc(size);
+	char *text = small;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid ? tid : kc_gettid());
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (!text || fd < 0)
+	if (fd < 0)
 		harness_fail(__FILE__, __LINE__, "open %s", path);
 	/* Whole, however long the Groups line. */
 	while ((r = read(fd, text + n, size - n - 1)) != 0) {
@@ -80,16 +84,20 @@ void kc_read(pid_t tid, struct kcreds *k)
 			harness_fail(__FILE__, __LINE__, "read %s", path);
 		n += (size_t)r;
 		if (n + 1 == size) {
-			char *more = realloc(text, size *= 2);
+			char *more = text == small ? malloc(size * 2) : realloc(text, size * 2);
 			if (!more)
 				harness_fail(__FILE__, __LINE__, "realloc");
+			if (text == small)
+				memcpy(more, small, n);
 			text = more;
+			size *= 2;
 		}
 	}
 	text[n] = 0;
 	close(fd);
 	kc_parse(text, k);
-	free(text);
+	if (text != small)
+		free(text);
 }
 
 bool kc_equal(const struct kcreds *a, const struct kcreds *b)

@@ -87,23 +87,13 @@ static imp_call *take_shared(unsigned *seed)
 static void do_fork(const struct model *m)
 {
 	/* The thread's library state exists before fork(): a thread's first
-	 * call allocates it, and the child must allocate nothing (below). */
+	 * call allocates it, and the child must allocate nothing (kc_read). */
 	CHECK(imp_is_impersonating() >= 0);
 	pid_t pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) { /* X2: the child runs as the process's own identity */
-		/* No malloc here: the child of a threaded process must not take a
-		 * lock another thread held at fork(), and the ASan and TSan
-		 * allocators (unlike glibc's) do not reset their locks in the
-		 * child. */
-		static char text[65536];
 		struct kcreds k;
-		int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
-		if (n <= 0 || n == (ssize_t)sizeof(text) - 1)
-			_exit(2);
-		text[n] = 0;
-		kc_parse(text, &k);
+		kc_read(0, &k); /* allocates nothing for a status this size */
 		_exit(kc_equal(&k, &own) && imp_is_impersonating() == 0 ? 0 : 1);
 	}
 	int st;
