@@ -270,24 +270,26 @@ def guess_axis(section):
     return "x"
 
 
+def median(rows, section, variant, x):
+    return next((r[4] for r in rows if r[:3] == (section, variant, x)), None)
+
+
 def ratio(rows, section, num, den, x):
-    by = {(r[0], r[1], r[2]): r[4] for r in rows}
-    a, b = by.get((section, num, x)), by.get((section, den, x))
+    a, b = median(rows, section, num, x), median(rows, section, den, x)
     return a / b if a and b else None
 
 
 def summary(rows):
     lines = []
-    by = {(r[0], r[1], r[2]): r[4] for r in rows}
     for sec, x, target in (("fs-ratio", 16, 1.5), ("fs-ratio", 256, 1.25), ("full-ratio", 16, 1.5)):
-        lib, rb = by.get((sec, "library", x)), by.get((sec, "floor+read-back", x))
+        lib, rb = median(rows, sec, "library", x), median(rows, sec, "floor+read-back", x)
         if lib:
-            mode = sec.split("-")[0]
-            lines.append(f"- {mode} round trip, {x} groups: library **{lib:.2f}x** the bare syscalls "
-                         f"(target {target}x); the bare syscalls with one read-back of each change "
-                         f"are already {rb:.2f}x." if rb else
-                         f"- {mode} round trip, {x} groups: library **{lib:.2f}x** the floor (target {target}x).")
-    g = by.get(("base", "getpid (a syscall doing nothing)", 1))
+            line = (f"- {sec.split('-')[0]} round trip, {x} groups: library **{lib:.2f}x** the bare "
+                    f"syscalls (target {target}x)")
+            if rb:
+                line += f"; the bare syscalls with one read-back of each change are already {rb:.2f}x"
+            lines.append(line + ".")
+    g = median(rows, "base", "getpid (a syscall doing nothing)", 1)
     if g:
         lines.append(f"- One syscall that does nothing (getpid): **{g:.2f} µs** on this machine.")
     r = ratio(rows, "daemon-cpu-per-read-us", "ring", "noimp", 8)
