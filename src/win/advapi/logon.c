@@ -153,19 +153,19 @@ WIN_PUBLIC BOOL WINAPI LogonUserA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR
 	return logon(lpszUsername, lpszDomain, lpszPassword, dwLogonType, dwLogonProvider, phToken);
 }
 
-/* LogonUserEx's extra outputs: none is made here (see advapi.h). */
-static DWORD ex_outputs(PSID *sid, PVOID *profile, LPDWORD profile_len, PQUOTA_LIMITS quota)
+/* LogonUserEx's extra outputs: none is made here (see advapi.h), so asking
+ * for one fails before any logon is tried. */
+static bool asks_extra(PSID *sid, PVOID *profile, LPDWORD profile_len, PQUOTA_LIMITS quota)
 {
-	return sid || profile || profile_len || quota ? ERROR_NOT_SUPPORTED : ERROR_SUCCESS;
+	return sid || profile || profile_len || quota;
 }
 
 WIN_PUBLIC BOOL WINAPI LogonUserExA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR lpszPassword,
                                     DWORD dwLogonType, DWORD dwLogonProvider, PHANDLE phToken, PSID *ppLogonSid,
                                     PVOID *ppProfileBuffer, LPDWORD pdwProfileLength, PQUOTA_LIMITS pQuotaLimits)
 {
-	DWORD e = ex_outputs(ppLogonSid, ppProfileBuffer, pdwProfileLength, pQuotaLimits);
-	if (e)
-		return win_fail(e);
+	if (asks_extra(ppLogonSid, ppProfileBuffer, pdwProfileLength, pQuotaLimits))
+		return win_fail(ERROR_NOT_SUPPORTED);
 	return LogonUserA(lpszUsername, lpszDomain, lpszPassword, dwLogonType, dwLogonProvider, phToken);
 }
 
@@ -173,9 +173,8 @@ WIN_PUBLIC BOOL WINAPI LogonUserExW(LPCWSTR lpszUsername, LPCWSTR lpszDomain, LP
                                     DWORD dwLogonType, DWORD dwLogonProvider, PHANDLE phToken, PSID *ppLogonSid,
                                     PVOID *ppProfileBuffer, LPDWORD pdwProfileLength, PQUOTA_LIMITS pQuotaLimits)
 {
-	DWORD e = ex_outputs(ppLogonSid, ppProfileBuffer, pdwProfileLength, pQuotaLimits);
-	if (e)
-		return win_fail(e);
+	if (asks_extra(ppLogonSid, ppProfileBuffer, pdwProfileLength, pQuotaLimits))
+		return win_fail(ERROR_NOT_SUPPORTED);
 	return LogonUserW(lpszUsername, lpszDomain, lpszPassword, dwLogonType, dwLogonProvider, phToken);
 }
 
