@@ -569,6 +569,7 @@ static int count_fds(pid_t pid, int *only)
 {
 	char path[64];
 	int n = 0;
+	kc_wait_reading_stdin(pid); /* the child waits on its stdin */
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	DIR *d = opendir(path);
 	CHECK(d != NULL);

@@ -165,3 +165,24 @@ int try_open(const char *dir, const char *name, int flags)
 	close(fd);
 	return 0;
 }
+
+/* Until @pid sits in read(0, ...): the program has started and its dynamic
+ * loader is done (ld.so opens the libraries at the lowest free descriptor,
+ * so a look at /proc/<pid>/fd any earlier can see one more). */
+void kc_wait_reading_stdin(pid_t pid)
+{
+	char path[64], text[256];
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (int i = 0; i < 5000; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			harness_fail(__FILE__, __LINE__, "open %s", path);
+		ssize_t n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		text[n > 0 ? n : 0] = 0;
+		if (strncmp(text, "0 0x0 ", 6) == 0) /* read(2) on descriptor 0 */
+			return;
+		usleep(1000);
+	}
+	harness_fail(__FILE__, __LINE__, "%d never blocked in read(0)", (int)pid);
+}

@@ -30,6 +30,9 @@ void kc_read(pid_t tid, struct kcreds *k);
 /* The text of a status file (e.g. /proc/self/status as a child printed it)
  * into @k.  Aborts the test if it is not one. */
 void kc_parse(const char *status_text, struct kcreds *k);
+/* Until process @pid blocks in read(2) on its descriptor 0 (its program is
+ * loaded, ld.so done with the descriptors it opened). */
+void kc_wait_reading_stdin(pid_t pid);
 bool kc_equal(const struct kcreds *a, const struct kcreds *b);
 void kc_print(const char *label, const struct kcreds *k);
 bool kc_has_group(const struct kcreds *k, gid_t g);

@@ -41,33 +41,13 @@ static void read_file(const char *path, char *buf, size_t size)
 	close(fd);
 }
 
-/* Until @pid sits in read(0, ...): the program has started and its dynamic
- * loader is done (ld.so opens the libraries at the lowest free descriptor,
- * so a look at /proc/<pid>/fd any earlier can see one more). */
-static void wait_reading_stdin(pid_t pid)
-{
-	char path[64], text[256];
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	for (int i = 0; i < 5000; i++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		CHECK(fd >= 0);
-		ssize_t n = read(fd, text, sizeof(text) - 1);
-		close(fd);
-		text[n > 0 ? n : 0] = 0;
-		if (strncmp(text, "0 0x0 ", 6) == 0) /* read(2) on descriptor 0 */
-			return;
-		usleep(1000);
-	}
-	CHECK(!"the child never blocked in read(0)");
-}
-
 /* The descriptors a process that waits on its stdin has open, as a bit mask
  * of 0..63 (-1 if any is higher). */
 static long long open_fds(pid_t pid)
 {
 	char path[64];
 	long long m = 0;
-	wait_reading_stdin(pid);
+	kc_wait_reading_stdin(pid);
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	DIR *d = opendir(path);
 	CHECK(d != NULL);
